@@ -1,0 +1,51 @@
+# Two commands on a fresh machine with Python 3.11:
+#   make demo   set up .venv/ and run the main job (albert-tf demo)
+#   make test   set up .venv/ (with the test extras) and run the test suite
+# The virtual environment is rebuilt only when the pinned requirements change,
+# so a second run starts in seconds.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME_PINS := requirements/runtime.txt setup.py
+TEST_PINS := requirements/test.txt
+PYTEST_ARGS ?=
+
+.PHONY: demo test venv venv-test clean-venv help
+
+help:
+	@echo "make demo   set up .venv/ and run albert-tf demo"
+	@echo "make test   set up .venv/ with test extras and run pytest"
+
+venv:
+	@set -e; hash=$$(cat $(RUNTIME_PINS) | sha256sum | cut -c1-16); \
+	if [ -f $(VENV)/.pins-runtime ] && [ "$$(cat $(VENV)/.pins-runtime)" = "$$hash" ]; then \
+	  echo "[setup] .venv/ is up to date with requirements/runtime.txt"; \
+	else \
+	  $(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "albert-tf needs Python 3.11, found " + sys.version.split()[0]'; \
+	  echo "[setup] creating .venv/ and installing the pinned stack (a few minutes, once)"; \
+	  rm -rf $(VENV); $(PYTHON) -m venv $(VENV); \
+	  $(BIN)/pip install --disable-pip-version-check -q -r requirements/runtime.txt; \
+	  $(BIN)/pip install --disable-pip-version-check -q --no-deps -e .; \
+	  echo "$$hash" > $(VENV)/.pins-runtime; \
+	fi
+
+venv-test: venv
+	@set -e; hash=$$(cat $(TEST_PINS) | sha256sum | cut -c1-16); \
+	if [ -f $(VENV)/.pins-test ] && [ "$$(cat $(VENV)/.pins-test)" = "$$hash" ]; then \
+	  echo "[setup] .venv/ is up to date with requirements/test.txt"; \
+	else \
+	  echo "[setup] installing the test extras (pytest, jax, torch CPU)"; \
+	  $(BIN)/pip install --disable-pip-version-check -q -r requirements/test.txt; \
+	  echo "$$hash" > $(VENV)/.pins-test; \
+	fi
+
+demo: venv
+	$(BIN)/albert-tf demo
+
+test: venv-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean-venv:
+	rm -rf $(VENV)

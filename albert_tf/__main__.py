@@ -1,0 +1,7 @@
+"""``python -m albert_tf`` is ``albert-tf``."""
+
+import sys
+
+from albert_tf.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Checkpoint interop: declarative name tables between albert-tf and other formats."""

@@ -1,0 +1,44 @@
+"""Atomic file writes: a reader never sees a half-written file under its final name."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str = ""):
+    """Yields a temporary path beside ``path``; renames it onto ``path`` on success.
+
+    Args:
+        path: the final file name.
+        suffix: ending the temporary name must keep (Keras wants ``.weights.h5``).
+
+    Example:
+        >>> with atomic_path("/tmp/x.json") as tmp:
+        ...     _ = open(tmp, "w").write("{}")
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix="." + os.path.basename(path) + ".tmp-", suffix=suffix, dir=directory
+    )
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Writes ``text`` (UTF-8) to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
