@@ -1,0 +1,68 @@
+"""The READMEs' code blocks run and print what they say."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+READMES = ["README.md", "README.zh-CN.md"]
+
+
+def _blocks(name, language):
+    """The fenced code blocks of a Markdown file whose info string is ``language``."""
+    blocks, current, info = [], None, None
+    for line in open(os.path.join(REPO, name), encoding="utf-8"):
+        if line.startswith("```"):
+            if current is None:
+                current, info = [], line[3:].strip()
+            else:
+                if info == language:
+                    blocks.append("".join(current))
+                current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+@pytest.mark.parametrize("readme", READMES)
+def test_python_blocks_run_and_print_what_their_comments_say(readme, tmp_path):
+    blocks = _blocks(readme, "python")
+    assert blocks
+    shutil.copytree(os.path.join(REPO, "configs"), tmp_path / "configs")
+    for block in blocks:
+        expected = [line.split("#", 1)[1].strip() for line in block.splitlines()
+                    if line.startswith("print(") and "#" in line]
+        result = subprocess.run(
+            [sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        printed = result.stdout.strip().splitlines()
+        assert printed == expected
+
+
+@pytest.mark.parametrize("readme", READMES)
+def test_bad_config_example_prints_the_documented_line(readme, tmp_path):
+    import json
+
+    (block,) = [b for b in _blocks(readme, "") if b.startswith("$ albert-tf params bad.json")]
+    command, expected = block.strip().splitlines()
+    values = json.load(open(os.path.join(REPO, "configs", "albert_base_v2.json")))
+    values["hidden_size"] = 100
+    (tmp_path / "bad.json").write_text(json.dumps(values))
+    result = subprocess.run(
+        [sys.executable, "-m", "albert_tf"] + command.split()[2:], cwd=tmp_path,
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": REPO},
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == expected
+
+
+def test_quick_start_is_exactly_two_commands():
+    for readme in READMES:
+        bash = _blocks(readme, "bash")
+        assert bash[0].split() == ["make", "demo", "make", "test"]
