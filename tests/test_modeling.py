@@ -166,7 +166,7 @@ def test_mlm_head_is_tied_to_word_embeddings():
     assert len({id(v) for v in model.weights}) == len(model.weights)
     inputs = random_inputs(config, batch=2, seq_len=6)
     inputs["masked_lm_positions"] = np.array([[1, 3], [2, 5]], "int32")
-    before = np.asarray(model(inputs)["mlm_logits"])
+    before = np.asarray(model(inputs)["mlm"])
     assert before.shape == (2, 2, 23)
     # Changing one vocabulary row changes only that logit column at the head's output.
     # (It also feeds the encoder input, so use an id that is absent from the inputs.)
@@ -174,12 +174,12 @@ def test_mlm_head_is_tied_to_word_embeddings():
     new = np.asarray(table.numpy()).copy()
     new[unused] += np.linspace(-1.0, 2.0, new.shape[1])  # not constant: LN output sums to 0
     table.assign(new)
-    after = np.asarray(model(inputs)["mlm_logits"])
+    after = np.asarray(model(inputs)["mlm"])
     changed = np.abs(after - before).max(axis=(0, 1)) > 1e-6
     assert changed.tolist() == [i == unused for i in range(23)]
 
 
-def test_mlm_logits_match_numpy_at_positions():
+def test_mlm_match_numpy_at_positions():
     config = tiny_config()
     model = AlbertPretrainer(config)
     inputs = random_inputs(config, batch=2, seq_len=6)
@@ -193,10 +193,10 @@ def test_mlm_logits_match_numpy_at_positions():
     h = (h - h.mean(-1, keepdims=True)) / np.sqrt(h.var(-1, keepdims=True) + 1e-12)
     h = h * w["predictions/transform_LayerNorm/gamma"] + w["predictions/transform_LayerNorm/beta"]
     logits = h @ w["embeddings/word_embeddings/embeddings"].T + w["predictions/output_bias"]
-    assert np.max(np.abs(np.asarray(out["mlm_logits"]) - logits)) < 1e-5
+    assert np.max(np.abs(np.asarray(out["mlm"]) - logits)) < 1e-5
     pooled = np.asarray(model.encoder(inputs)["pooled_output"])
     sop = pooled @ w["seq_relationship/kernel"] + w["seq_relationship/bias"]
-    assert np.max(np.abs(np.asarray(out["sop_logits"]) - sop)) < 1e-5
+    assert np.max(np.abs(np.asarray(out["sop"]) - sop)) < 1e-5
 
 
 def _outputs(model, inputs):

@@ -16,6 +16,7 @@ from albert_tf.errors import AlbertTfError
 
 COMMANDS = [
     "demo",
+    "pretrain",
     "params",
 ]
 

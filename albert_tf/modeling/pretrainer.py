@@ -25,8 +25,8 @@ class AlbertPretrainer(keras.Model):
     `[batch, seq_len]`) and ``masked_lm_positions`` (int32
     `[batch, max_predictions]`), the feature names of the pretraining TFRecords.
 
-    Outputs: ``mlm_logits`` `[batch, max_predictions, vocab_size]` and
-    ``sop_logits`` `[batch, 2]`.
+    Outputs (logits): ``mlm`` `[batch, max_predictions, vocab_size]` and
+    ``sop`` `[batch, 2]`.
 
     Example:
         >>> import numpy as np
@@ -38,7 +38,7 @@ class AlbertPretrainer(keras.Model):
         >>> ids = np.array([[2, 4, 7, 3]], "int32")
         >>> out = model({"input_ids": ids, "input_mask": np.ones_like(ids),
         ...     "segment_ids": np.zeros_like(ids), "masked_lm_positions": np.array([[1]])})
-        >>> tuple(out["mlm_logits"].shape), tuple(out["sop_logits"].shape)
+        >>> tuple(out["mlm"].shape), tuple(out["sop"].shape)
         ((1, 1, 23), (1, 2))
     """
 
@@ -63,8 +63,8 @@ class AlbertPretrainer(keras.Model):
         )
         encoded = encoder({k: inputs[k] for k in ("input_ids", "input_mask", "segment_ids")})
         outputs = {
-            "mlm_logits": mlm_head(encoded["sequence_output"], inputs["masked_lm_positions"]),
-            "sop_logits": sop_head(encoded["pooled_output"]),
+            "mlm": mlm_head(encoded["sequence_output"], inputs["masked_lm_positions"]),
+            "sop": sop_head(encoded["pooled_output"]),
         }
         super().__init__(inputs=inputs, outputs=outputs, name=name, dtype=dtype, **kwargs)
         self.config = config

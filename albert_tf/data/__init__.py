@@ -1,0 +1,1 @@
+"""tf.data and TFRecords for ALBERT. Never imports ``albert_tf.modeling``."""

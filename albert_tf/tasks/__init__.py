@@ -1,0 +1,1 @@
+"""One module per task, owning its reader, featurizer, head wiring, loss and metrics."""

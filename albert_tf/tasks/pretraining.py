@@ -1,0 +1,211 @@
+"""The pretraining task: masked-LM + sentence-order losses and metrics, and ``pretrain``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+
+import keras
+import tensorflow as tf
+
+from albert_tf.config import AlbertConfig
+from albert_tf.data.pipeline import list_files, pretraining_dataset
+from albert_tf.errors import AlbertTfError
+from albert_tf.io_utils import atomic_write_text
+
+
+def compile_pretrainer(model, optimizer, jit_compile=False):
+    """Compiles an ``AlbertPretrainer`` with the original losses and our metrics.
+
+    Losses: masked-LM cross-entropy weighted by ``masked_lm_weights`` and
+    normalised by their sum over the global batch, plus the sentence-order
+    cross-entropy (mean over examples). Logged: ``loss``, ``mlm_loss``,
+    ``sop_loss``, ``mlm_accuracy`` (weighted), ``sop_accuracy``.
+    """
+    from albert_tf.training.losses import WeightedSparseCrossEntropy
+
+    model.compile(
+        optimizer=optimizer,
+        loss={
+            "mlm": WeightedSparseCrossEntropy(),
+            "sop": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        },
+        metrics={
+            "mlm": [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+            "sop": [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+        },
+        jit_compile=jit_compile,
+    )
+    return model
+
+
+def record_sizes(files) -> tuple:
+    """``(max_seq_length, max_predictions_per_seq)`` of pretraining TFRecords.
+
+    Read from the metadata JSON that ``create-pretraining-data`` writes beside
+    the shards when present, else from the first record.
+    """
+    folder = os.path.dirname(files[0])
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".json"):
+            try:
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    meta = json.load(f)
+                settings = meta.get("settings", meta)
+                return int(settings["max_seq_length"]), int(settings["max_predictions_per_seq"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+    for raw in tf.data.TFRecordDataset(files[:1]).take(1):
+        example = tf.train.Example.FromString(raw.numpy())
+        feature = example.features.feature
+        try:
+            return (len(feature["input_ids"].int64_list.value),
+                    len(feature["masked_lm_positions"].int64_list.value))
+        except KeyError as e:
+            raise AlbertTfError(f"{files[0]}: not a pretraining record (no {e})") from None
+    raise AlbertTfError(f"{files[0]}: holds no records")
+
+
+@dataclasses.dataclass
+class PretrainSettings:
+    """Every setting of a pretraining run (written to MODEL_DIR/pretrain_settings.json)."""
+
+    albert_config: str
+    train_data: str
+    model_dir: str
+    eval_data: str | None = None
+    vocab: str | None = None
+    batch_size: int = 32
+    steps: int = 1000
+    learning_rate: float = 1e-3
+    warmup_steps: int = 100
+    optimizer: str = "lamb"
+    weight_decay: float = 0.01
+    gradient_accumulation_steps: int = 1
+    strategy: str = "auto"
+    tpu: str | None = None
+    cpu_devices: int = 0
+    mixed_precision: str | None = None
+    jit_compile: str = "auto"
+    init_checkpoint: str | None = None
+    seed: int = 12345
+    checkpoint_every: int = 500
+    keep_checkpoints: int = 5
+    eval_steps: int = 20
+    verbose: int = 1
+
+
+def _resolve_jit(setting, strategy):
+    from albert_tf.training.strategy import is_multi_cpu
+
+    if setting == "auto":
+        # XLA does not compile across several CPU devices under MirroredStrategy.
+        return not is_multi_cpu(strategy)
+    return setting in (True, "true", "on", "1", "yes")
+
+
+def _save_fn(config, settings, sizes):
+    from albert_tf.model_dir import save_model
+
+    def save(model):
+        save_model(model, settings.model_dir, task_info={
+            "max_seq_length": sizes[0], "max_predictions_per_seq": sizes[1],
+        })
+    return save
+
+
+def _write_vocab(vocab, model_dir):
+    if not vocab:
+        return
+    if not os.path.exists(vocab):
+        raise AlbertTfError(f"--vocab {vocab}: no such file")
+    target = os.path.join(model_dir, "vocab")
+    os.makedirs(target, exist_ok=True)
+    shutil.copyfile(vocab, os.path.join(target, os.path.basename(vocab)))
+
+
+def load_init_checkpoint(model, init_dir):
+    """Copies the encoder weights of a model directory into ``model``'s encoder."""
+    from albert_tf.model_dir import load_model
+
+    source = load_model(init_dir)
+    source_encoder = getattr(source, "encoder", source)
+    target_encoder = getattr(model, "encoder", model)
+    if source_encoder.config != target_encoder.config:
+        raise AlbertTfError(
+            f"--init-checkpoint {init_dir}: its albert_config.json differs from --albert-config"
+        )
+    if type(source) is type(model):
+        model.set_weights(source.get_weights())
+    else:
+        target_encoder.set_weights(source_encoder.get_weights())
+
+
+def pretrain(settings: PretrainSettings, print_fn=print):
+    """Pretrains ALBERT with masked-LM + SOP on TFRecords; resumable; returns the History."""
+    from albert_tf.modeling import AlbertPretrainer
+    from albert_tf.training.fit import run_fit
+    from albert_tf.training.optimizers import make_optimizer
+    from albert_tf.training.strategy import make_strategy
+
+    config = AlbertConfig.from_json_file(settings.albert_config)
+    files = list_files(settings.train_data)
+    eval_files = list_files(settings.eval_data) if settings.eval_data else None
+    sizes = record_sizes(files)
+    if sizes[0] > config.max_position_embeddings:
+        raise AlbertTfError(
+            f"--train-data records are {sizes[0]} tokens long, over the config's "
+            f"max_position_embeddings ({config.max_position_embeddings})"
+        )
+    for key in ("batch_size", "steps"):
+        if getattr(settings, key) < 1:
+            raise AlbertTfError(f"--{key.replace('_', '-')} must be at least 1")
+    if settings.mixed_precision:
+        policies = {"bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
+        if settings.mixed_precision not in policies:
+            raise AlbertTfError("--mixed-precision must be bfloat16 or float16")
+        keras.mixed_precision.set_global_policy(policies[settings.mixed_precision])
+    keras.utils.set_random_seed(settings.seed)
+    strategy = make_strategy(settings.strategy, tpu=settings.tpu, cpu_devices=settings.cpu_devices)
+    os.makedirs(settings.model_dir, exist_ok=True)
+    atomic_write_text(os.path.join(settings.model_dir, "pretrain_settings.json"),
+                      json.dumps(dataclasses.asdict(settings), indent=2) + "\n")
+    _write_vocab(settings.vocab, settings.model_dir)
+    jit = _resolve_jit(settings.jit_compile, strategy)
+    with strategy.scope():
+        model = AlbertPretrainer(config)
+        if settings.init_checkpoint:
+            load_init_checkpoint(model, settings.init_checkpoint)
+        optimizer = make_optimizer(
+            settings.optimizer, model.trainable_variables, settings.learning_rate,
+            settings.steps, settings.warmup_steps, settings.weight_decay,
+            settings.gradient_accumulation_steps,
+        )
+        compile_pretrainer(model, optimizer, jit_compile=jit)
+
+    def make_dataset(skip_batches):
+        dataset = pretraining_dataset(files, settings.batch_size, *sizes, training=True,
+                                      seed=settings.seed)
+        return dataset.skip(skip_batches) if skip_batches else dataset
+
+    eval_dataset = None
+    if eval_files:
+        eval_dataset = pretraining_dataset(eval_files, settings.batch_size, *sizes,
+                                           training=False, repeat=True)
+    print_fn(
+        f"pretraining {os.path.basename(settings.albert_config)} on {len(files)} file(s): "
+        f"{settings.steps} steps of {settings.batch_size} x {sizes[0]} tokens, "
+        f"{settings.optimizer}, {strategy.num_replicas_in_sync} replica(s) "
+        f"({type(strategy).__name__}), XLA {'on' if jit else 'off'}"
+    )
+    return run_fit(
+        model, make_dataset, model_dir=settings.model_dir, strategy=strategy,
+        total_steps=settings.steps, chunk_steps=settings.checkpoint_every,
+        save_fn=_save_fn(config, settings, sizes),
+        accumulation=settings.gradient_accumulation_steps,
+        eval_dataset=eval_dataset, eval_steps=settings.eval_steps,
+        tokens_per_step=settings.batch_size * settings.gradient_accumulation_steps * sizes[0],
+        keep_checkpoints=settings.keep_checkpoints, verbose=settings.verbose, print_fn=print_fn,
+    )

@@ -1,0 +1,1 @@
+"""Training: strategies, optimizers and schedules, model.fit with callbacks."""
