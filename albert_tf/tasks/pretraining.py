@@ -97,13 +97,20 @@ class PretrainSettings:
     verbose: int = 1
 
 
-def _resolve_jit(setting, strategy):
+def resolve_jit(setting, strategy) -> bool:
+    """``--jit-compile auto|true|false`` -> bool; auto is off only where XLA cannot work."""
     from albert_tf.training.strategy import is_multi_cpu
 
-    if setting == "auto":
-        # XLA does not compile across several CPU devices under MirroredStrategy.
-        return not is_multi_cpu(strategy)
-    return setting in (True, "true", "on", "1", "yes")
+    if setting in (False, "false"):
+        return False
+    if is_multi_cpu(strategy):
+        if setting in (True, "true"):
+            raise AlbertTfError(
+                "--jit-compile true cannot work with several replicas on CPUs: XLA does not "
+                "compile TensorFlow's cross-replica collectives for CPU devices"
+            )
+        return False
+    return True
 
 
 def _save_fn(config, settings, sizes):
@@ -151,14 +158,6 @@ def pretrain(settings: PretrainSettings, print_fn=print):
     from albert_tf.training.strategy import make_strategy
 
     config = AlbertConfig.from_json_file(settings.albert_config)
-    files = list_files(settings.train_data)
-    eval_files = list_files(settings.eval_data) if settings.eval_data else None
-    sizes = record_sizes(files)
-    if sizes[0] > config.max_position_embeddings:
-        raise AlbertTfError(
-            f"--train-data records are {sizes[0]} tokens long, over the config's "
-            f"max_position_embeddings ({config.max_position_embeddings})"
-        )
     for key in ("batch_size", "steps"):
         if getattr(settings, key) < 1:
             raise AlbertTfError(f"--{key.replace('_', '-')} must be at least 1")
@@ -167,13 +166,23 @@ def pretrain(settings: PretrainSettings, print_fn=print):
         if settings.mixed_precision not in policies:
             raise AlbertTfError("--mixed-precision must be bfloat16 or float16")
         keras.mixed_precision.set_global_policy(policies[settings.mixed_precision])
-    keras.utils.set_random_seed(settings.seed)
+    # The strategy comes first: multi-worker collectives must be configured before
+    # TensorFlow runs any op (reading a record or seeding counts).
     strategy = make_strategy(settings.strategy, tpu=settings.tpu, cpu_devices=settings.cpu_devices)
+    keras.utils.set_random_seed(settings.seed)
+    files = list_files(settings.train_data)
+    eval_files = list_files(settings.eval_data) if settings.eval_data else None
+    sizes = record_sizes(files)
+    if sizes[0] > config.max_position_embeddings:
+        raise AlbertTfError(
+            f"--train-data records are {sizes[0]} tokens long, over the config's "
+            f"max_position_embeddings ({config.max_position_embeddings})"
+        )
     os.makedirs(settings.model_dir, exist_ok=True)
     atomic_write_text(os.path.join(settings.model_dir, "pretrain_settings.json"),
                       json.dumps(dataclasses.asdict(settings), indent=2) + "\n")
     _write_vocab(settings.vocab, settings.model_dir)
-    jit = _resolve_jit(settings.jit_compile, strategy)
+    jit = resolve_jit(settings.jit_compile, strategy)
     with strategy.scope():
         model = AlbertPretrainer(config)
         if settings.init_checkpoint:

@@ -7,11 +7,11 @@ correction, weight decay 0.01 skipped for variables whose name contains
 learning rate that rises linearly over the warm-up steps and then decays
 polynomially (power 1) to 0 at the last step, counted from step 0.
 
-Keras supplies clipping (``global_clipnorm``), decoupled weight decay with
-exclusions, gradient accumulation and loss scaling; what it lacks is written here:
-the warm-up + polynomial schedule, Adam without bias correction, and LAMB whose
-weight decay sits inside the trust ratio and which skips the ratio for the
-excluded variables.
+Keras supplies decoupled weight decay with exclusions, gradient accumulation and
+loss scaling; what it lacks is written here: the warm-up + polynomial schedule,
+Adam without bias correction, LAMB whose weight decay sits inside the trust ratio
+and which skips the ratio for the excluded variables, and global-norm clipping of
+the gradient summed over replicas (Keras clips each replica's share).
 """
 
 from __future__ import annotations
@@ -74,6 +74,55 @@ class WarmupPolynomialDecay(keras.optimizers.schedules.LearningRateSchedule):
         }
 
 
+def clip_by_global_norm(grads, clip_norm):
+    """``g · clip_norm / max(||all g||, clip_norm)``, as ``tf.clip_by_global_norm``."""
+    present = [g for g in grads if g is not None]
+    if not present:
+        return grads
+    norm = ops.sqrt(sum(ops.sum(ops.square(ops.cast(g, "float32"))) for g in present))
+    scale = clip_norm / ops.maximum(norm, clip_norm)
+    return [None if g is None else g * ops.cast(scale, g.dtype) for g in grads]
+
+
+class _ClipAfterAllReduce:
+    """Works on the dense gradient of the global batch: summed over replicas, then clipped.
+
+    Two things would otherwise make N replicas train differently from one device
+    with the same batch:
+
+    * Keras clips each replica's gradient before the all-reduce; we clip after it.
+      (On TPU the original clipped per core; on one device the two are the same.)
+    * Embedding gradients arrive as ``tf.IndexedSlices`` with one slice per token
+      occurrence. ``keras.ops`` squares such slices value by value, so a repeated
+      token's Adam second moment (and a clipping norm) would use the sum of
+      squares instead of the square of the sum, and the result would depend on
+      how occurrences are spread over replicas. We sum the slices into a dense
+      tensor first, as ``tf.square`` on the original's gradients did.
+
+    The TensorFlow backend sums the replicas' gradients in
+    ``_all_reduce_sum_gradients``; other backends have no replicas and clip where
+    Keras does.
+    """
+
+    def _clip_gradients(self, grads):
+        if keras.backend.backend() == "tensorflow" or not self.clip_norm_after_reduce:
+            return grads
+        return clip_by_global_norm(grads, self.clip_norm_after_reduce)
+
+    def _all_reduce_sum_gradients(self, grads_and_vars):
+        import tensorflow as tf
+
+        grads_and_vars = [
+            (tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g, v)
+            for g, v in grads_and_vars
+        ]
+        reduced = super()._all_reduce_sum_gradients(grads_and_vars)
+        if not self.clip_norm_after_reduce:
+            return reduced
+        grads = clip_by_global_norm([g for g, _ in reduced], self.clip_norm_after_reduce)
+        return [(g, v) for g, (_, v) in zip(grads, reduced)]
+
+
 def _moments(optimizer, gradient, variable):
     m = optimizer._momentums[optimizer._get_variable_index(variable)]
     v = optimizer._velocities[optimizer._get_variable_index(variable)]
@@ -83,11 +132,21 @@ def _moments(optimizer, gradient, variable):
 
 
 @keras.saving.register_keras_serializable(package="albert_tf")
-class AdamWeightDecay(keras.optimizers.AdamW):
+class AdamWeightDecay(_ClipAfterAllReduce, keras.optimizers.AdamW):
     """Keras ``AdamW`` with the original's update: Adam without bias correction.
 
-    Weight decay, its exclusions, clipping and accumulation are Keras' own.
+    Weight decay, its exclusions and accumulation are Keras' own; clipping to
+    ``clip_norm`` happens on the global gradient (see ``_ClipAfterAllReduce``).
     """
+
+    def __init__(self, clip_norm=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.clip_norm_after_reduce = float(clip_norm or 0.0)
+
+    def get_config(self):
+        config = super().get_config()
+        config["clip_norm"] = self.clip_norm_after_reduce
+        return config
 
     def update_step(self, gradient, variable, learning_rate):
         gradient = ops.cast(gradient, variable.dtype)
@@ -96,7 +155,7 @@ class AdamWeightDecay(keras.optimizers.AdamW):
 
 
 @keras.saving.register_keras_serializable(package="albert_tf")
-class AlbertLamb(keras.optimizers.Lamb):
+class AlbertLamb(_ClipAfterAllReduce, keras.optimizers.Lamb):
     """Keras ``Lamb`` with the original's update.
 
     No bias correction; the weight decay is added to the update before the trust
@@ -105,13 +164,15 @@ class AlbertLamb(keras.optimizers.Lamb):
 
     Args:
         lamb_weight_decay: the decay rate inside the update (0.01 in the original).
+        clip_norm: global-norm clipping of the global gradient (0 = none).
         Other arguments are those of ``keras.optimizers.Lamb``; leave
         ``weight_decay`` unset (Keras' own decay would be applied a second time).
     """
 
-    def __init__(self, lamb_weight_decay=0.01, **kwargs):
+    def __init__(self, lamb_weight_decay=0.01, clip_norm=1.0, **kwargs):
         super().__init__(**kwargs)
         self.lamb_weight_decay = float(lamb_weight_decay)
+        self.clip_norm_after_reduce = float(clip_norm or 0.0)
 
     def update_step(self, gradient, variable, learning_rate):
         gradient = ops.cast(gradient, variable.dtype)
@@ -129,6 +190,7 @@ class AlbertLamb(keras.optimizers.Lamb):
     def get_config(self):
         config = super().get_config()
         config["lamb_weight_decay"] = self.lamb_weight_decay
+        config["clip_norm"] = self.clip_norm_after_reduce
         return config
 
 
@@ -165,7 +227,7 @@ def make_optimizer(name: str, variables, learning_rate: float, total_steps: int,
                                      step_divisor=accumulation)
     common = dict(
         learning_rate=schedule, beta_1=0.9, beta_2=0.999, epsilon=epsilon,
-        global_clipnorm=clipnorm,
+        clip_norm=clipnorm,
         gradient_accumulation_steps=accumulation if accumulation > 1 else None,
     )
     if name == "adamw":

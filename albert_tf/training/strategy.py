@@ -88,6 +88,13 @@ def make_strategy(name: str = "auto", tpu: str | None = None, cpu_devices: int =
 
 
 def is_multi_cpu(strategy) -> bool:
-    """True when the strategy mirrors over several CPU devices (where XLA must stay off)."""
+    """True when several replicas run on CPUs (mirrored or multi-worker), where XLA fails.
+
+    TensorFlow cannot compile the cross-replica collectives for CPU devices with
+    XLA ("Collectives are not yet implemented for CPU devices when compiling
+    with XLA").
+    """
+    if strategy.num_replicas_in_sync < 2 or isinstance(strategy, tf.distribute.TPUStrategy):
+        return False
     devices = getattr(strategy.extended, "worker_devices", ())
-    return len(devices) > 1 and all("CPU" in d.upper() for d in devices)
+    return all("CPU" in d.upper() for d in devices)
