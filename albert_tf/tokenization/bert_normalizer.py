@@ -44,7 +44,9 @@ def bert_char_image(char: str, do_lower_case: bool) -> str:
     """
     if bert_is_removed(char):
         return ""
-    if bert_is_whitespace(char):
+    if bert_is_whitespace(char) or char.isspace():
+        # _clean_text spaces BERT whitespace; whitespace_tokenize's str.split() also
+        # splits on the rest of Python's whitespace (U+2028, U+2029).
         return " "
     if not do_lower_case:
         return char

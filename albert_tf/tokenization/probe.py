@@ -25,10 +25,9 @@ WHITESPACE, SPLIT, INTERNAL, REMOVED = "whitespace", "split", "internal", "remov
 _CLASS_OF_IDS = {(1, 2): REMOVED, (1, 1): WHITESPACE, (1, 0, 1): SPLIT, (0,): INTERNAL}
 
 # (BERT class, tensorflow-text class) -> code point ranges, from disagreements() with
-# tensorflow-text 2.21.1 (ICU) and Python 3.11 (Unicode 14): line and paragraph
-# separators, and punctuation added to Unicode after version 14.
+# tensorflow-text 2.21.1 (ICU) and Python 3.11 (Unicode 14): punctuation added to
+# Unicode after version 14, which Python does not know.
 _KNOWN_RANGES = {
-    (INTERNAL, WHITESPACE): ((0x2028, 0x2029),),
     (INTERNAL, SPLIT): ((0x1B4E, 0x1B4F), (0x1B7F, 0x1B7F), (0x10D6E, 0x10D6E),
                         (0x113D4, 0x113D5), (0x113D7, 0x113D8), (0x11B00, 0x11B09),
                         (0x11BE1, 0x11BE1), (0x11F43, 0x11F4F), (0x16D6D, 0x16D6F),
@@ -44,7 +43,7 @@ def bert_class(char: str) -> str:
     """How BERT's BasicTokenizer treats ``char`` inside ``"a?a"``."""
     if bert_is_removed(char):
         return REMOVED
-    if bert_is_whitespace(char):
+    if bert_is_whitespace(char) or char.isspace():  # str.split() in whitespace_tokenize
         return WHITESPACE
     if bert_is_punctuation(char) or is_cjk(char):
         return SPLIT
