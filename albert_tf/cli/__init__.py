@@ -17,6 +17,8 @@ from albert_tf.errors import AlbertTfError
 COMMANDS = [
     "demo",
     "params",
+    "tokenize",
+    "train-vocab",
 ]
 
 

@@ -98,6 +98,7 @@ def _fused(model_proto: bytes, do_lower_case: bool, keep_accents: bool) -> bytes
     for source, target in zip(inputs, model_only.Normalize(preprocessed)):
         if target != source:
             table[source] = target
+    spm.set_min_log_level(1)  # the table compiler logs its sizes at INFO level
     compiled = spm.SentencePieceNormalizer(norm_map=sorted(table.items()))
     spec = sentencepiece_model_pb2.NormalizerSpec()
     spec.ParseFromString(compiled.serialized_normalizer_spec())
