@@ -32,7 +32,8 @@ def _as_batch(strings):
 
 
 def _unbatch(ragged, was_scalar):
-    return ragged.values if was_scalar else ragged
+    # int64 row splits, as tf.ragged.constant and most of TensorFlow make them.
+    return ragged.values if was_scalar else ragged.with_row_splits_dtype(tf.int64)
 
 
 def _drop_ids(ids, drop):
