@@ -34,12 +34,13 @@ def register(commands):
                         help="text to tokenize instead of standard input (repeatable)")
     parser.add_argument("--pieces", action="store_true",
                         help="print the pieces instead of the ids")
-    parser.set_defaults(func=run)
+    # The vocabulary is checked before TensorFlow loads, so a bad path fails fast.
+    parser.set_defaults(func=run, needs_tensorflow=False)
 
 
 def _tokenizer(args):
-    from albert_tf.tokenization import AlbertTokenizer
     from albert_tf.tokenization.assets import is_model_dir, read_assets
+    from albert_tf.tokenization.vocab import read_vocabulary
 
     path, kind, lower, accents = args.vocab, args.kind, args.do_lower_case, args.keep_accents
     if is_model_dir(path):
@@ -47,9 +48,14 @@ def _tokenizer(args):
         kind = kind or info["kind"]
         lower = info["do_lower_case"] if lower is None else lower
         accents = info.get("keep_accents", False) if accents is None else accents
-    return AlbertTokenizer.from_vocab(path, kind=kind,
-                                      do_lower_case=True if lower is None else lower,
-                                      keep_accents=bool(accents))
+    vocabulary = read_vocabulary(path, kind)
+    from albert_tf.cli.quiet import start_tensorflow_quietly
+
+    start_tensorflow_quietly()
+    from albert_tf.tokenization import AlbertTokenizer
+
+    return AlbertTokenizer(vocabulary, do_lower_case=True if lower is None else lower,
+                           keep_accents=bool(accents))
 
 
 def _lines(args):

@@ -31,7 +31,8 @@ def register(commands):
                         help="SentencePiece only: keep accents (default: no)")
     parser.add_argument("--verbose", action="store_true",
                         help="also show SentencePiece's own training log")
-    parser.set_defaults(func=run)
+    # SentencePiece training needs no TensorFlow; the WordPiece learner loads it itself.
+    parser.set_defaults(func=run, needs_tensorflow=False)
 
 
 def run(args) -> int:
@@ -48,6 +49,9 @@ def run(args) -> int:
     else:
         if args.keep_accents:
             raise AlbertTfError("--keep-accents applies to --kind sentencepiece only")
+        from albert_tf.cli.quiet import start_tensorflow_quietly
+
+        start_tensorflow_quietly()
         path = vocab_training.train_wordpiece(args.input, args.output, args.vocab_size,
                                               args.do_lower_case, log=log)
     settings = {"albert_tf_version": __version__, "command": "train-vocab", "kind": args.kind,
