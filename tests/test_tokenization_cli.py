@@ -53,11 +53,13 @@ def test_tokenize_wordpiece_and_model_dir(tmp_path):
     (["train-vocab", "--input", "README.md", "--output", "out/v", "--vocab-size", "5"],
      "--vocab-size 5 is too small"),
 ])
-def test_errors_are_one_line_with_exit_status_2(args, message):
-    result = _run(args, cwd=REPO)
+def test_errors_are_one_line_with_exit_status_2(args, message, tmp_path):
+    (tmp_path / "README.md").write_text("some text\n")
+    result = _run(args, cwd=tmp_path)
     assert result.returncode == 2
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"albert-tf {args[0]}: error: ") and message in last
+    assert sorted(os.listdir(tmp_path)) == ["README.md"]  # nothing written on failure
 
 
 def test_train_vocab_sentencepiece_layout_and_determinism(tmp_path):

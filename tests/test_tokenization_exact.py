@@ -60,7 +60,9 @@ def _compare(tokenizer, sets, expected_counts):
     assert {name: len(lines) for name, lines in sets.items()} == expected_counts
     reference = tokenizer.reference()
     for name, lines in sets.items():
-        expected = reference.encode_ids(lines)
+        # The literal original: pieces (with the digit-comma rule), then PieceToId.
+        expected = [reference.pieces_to_ids(p) for p in reference.encode_pieces(lines)]
+        assert reference.encode_ids(lines) == expected  # the fast Python route too
         got = tokenizer.tokenize(lines).to_list()
         bad = [i for i in range(len(lines)) if got[i] != expected[i]]
         assert not bad, (f"{name}: {len(bad)} of {len(lines)} lines differ, first line "

@@ -32,11 +32,16 @@ SEED = 12345
 NUM_THREADS = 4  # fixed: the unigram EM sums per thread, so the count changes the result
 
 
-def _lines(inputs, log):
-    """Yields the lines of the input files (UTF-8; CRLF or LF)."""
+def _check_inputs(inputs) -> None:
+    if not inputs:
+        raise AlbertTfError("no input files")
     for path in inputs:
         if not os.path.isfile(path):
             raise AlbertTfError(f"{path}: no such input file")
+
+
+def _lines(inputs, log):
+    """Yields the lines of the input files (UTF-8; CRLF or LF)."""
     for path in inputs:
         log(f"reading {path}")
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -58,6 +63,7 @@ def train_sentencepiece(inputs, prefix: str, vocab_size: int, do_lower_case: boo
 
     from albert_tf.tokenization.preprocess import preprocess_text
 
+    _check_inputs(inputs)
     minimum = 1 + 1 + len(CONTROL_SYMBOLS) + len(USER_SYMBOLS) + 1
     if vocab_size < minimum:
         raise AlbertTfError(f"--vocab-size {vocab_size} is too small (at least {minimum})")
@@ -127,6 +133,7 @@ def train_wordpiece(inputs, prefix: str, vocab_size: int, do_lower_case: bool = 
 
     from albert_tf.tokenization.bert_basic import basic_tokenize
 
+    _check_inputs(inputs)
     reserved = [SPECIAL_PIECES[WORDPIECE][name]
                 for name in ("pad", "unk", "cls", "sep", "mask")]
     if vocab_size <= len(reserved):
