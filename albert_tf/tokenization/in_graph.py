@@ -36,6 +36,30 @@ def _unbatch(ragged, was_scalar):
     return ragged.values if was_scalar else ragged.with_row_splits_dtype(tf.int64)
 
 
+def _positions(ids, lengths):
+    """Flat ``(start, end)`` of each piece in its row's normalized text, rows kept apart."""
+    lens = tf.gather(lengths, ids.values)
+    ends = tf.cumsum(lens)
+    row_base = tf.gather(tf.concat([tf.zeros([1], tf.int64), ends], 0), ids.row_splits[:-1])
+    rows = ids.value_rowids()
+    ends = ends - tf.gather(row_base, rows) + tf.cast(rows, tf.int64) * (1 << 40)
+    return ends - lens, ends, rows
+
+
+def _align_offsets(ids, lib_ids, lib_starts, lib_ends, lengths):
+    """Original-text offsets for ``ids`` from another segmentation's offsets."""
+    start, end, rows = _positions(ids, lengths)
+    lib_start, lib_end, _ = _positions(lib_ids, lengths)
+    first = tf.searchsorted(lib_start, start, side="right") - 1
+    last = tf.searchsorted(lib_end, end, side="left")
+    lib_splits = tf.cast(lib_ids.row_splits, tf.int64)
+    lo, hi = tf.gather(lib_splits, rows), tf.gather(lib_splits, rows + 1) - 1
+    first = tf.clip_by_value(tf.cast(first, tf.int64), lo, hi)
+    last = tf.clip_by_value(tf.cast(last, tf.int64), lo, hi)
+    return (tf.cast(tf.gather(lib_starts, first), tf.int64),
+            tf.cast(tf.gather(lib_ends, last), tf.int64))
+
+
 def _drop_ids(ids, drop):
     """Removes the ids in ``drop`` (a list) from a ragged batch."""
     ids = tf.RaggedTensor.from_row_splits(ids.values, ids.row_splits, validate=False)
@@ -65,7 +89,13 @@ class SentencePieceGraph(tf.Module):
         slot, rows = table_arrays(table, original.get_piece_size())
         self._slot = tf.constant(slot)
         self._rows = tf.constant(rows)
-        self._offsets_tokenizer = None
+        self._offsets_tokenizer = tf_text.SentencepieceTokenizer(model=self._fused,
+                                                                 out_type=tf.int32)
+        # Bytes each piece spells in the normalized text (an unknown piece counts 1: both
+        # segmentations hold the same unknown runs), to align the two segmentations.
+        self._lengths = tf.constant(
+            [1 if original.is_unknown(i) else len(original.id_to_piece(i).encode("utf-8"))
+             for i in range(original.get_piece_size())], tf.int64)
         self._silent = tuple(special_ids[name] for name in ("pad", "cls", "sep"))
 
     def tokenize(self, strings):
@@ -80,21 +110,23 @@ class SentencePieceGraph(tf.Module):
     def tokenize_with_offsets(self, strings):
         """``(ids, starts, ends)``: UTF-8 byte offsets of each piece in the input string.
 
-        Runs the ``sentencepiece`` library op (TensorFlow only, not TFLite) on the fused
-        model; pieces made by the digit-comma rule share the span of their piece.
+        The ids are ``tokenize``'s. The offsets come from the ``sentencepiece`` library op
+        (TensorFlow only, not TFLite) on the fused model, which reports where each of its
+        pieces lies in the original text; its SentencePiece breaks ties between equally
+        scored segmentations differently (``"iii"``: ``ii|i`` instead of ``i|ii``), so the
+        two segmentations are aligned on their common boundaries: a piece inside such a
+        tie region gets the span of the library pieces holding its ends. Pieces made by
+        the digit-comma rule share the span of their piece.
         """
-        if self._offsets_tokenizer is None:
-            self._offsets_tokenizer = tf_text.SentencepieceTokenizer(
-                model=self._fused, out_type=tf.int32)
         strings, scalar = _as_batch(strings)
-        ids, starts, ends = self._offsets_tokenizer.tokenize_with_offsets(strings)
-        starts, ends = tf.cast(starts.values, tf.int64), tf.cast(ends.values, tf.int64)
+        ids = self._fast.tokenize(strings)
+        lib_ids, lib_starts, lib_ends = self._offsets_tokenizer.tokenize_with_offsets(strings)
+        starts, ends = _align_offsets(ids, lib_ids, lib_starts.values, lib_ends.values,
+                                      self._lengths)
+        values, splits = ids.values, ids.row_splits
         if self._has_rules:
-            values, splits, counts = expand_ids(ids.values, ids.row_splits, self._slot,
-                                                self._rows)
+            values, splits, counts = expand_ids(values, splits, self._slot, self._rows)
             starts, ends = tf.repeat(starts, counts), tf.repeat(ends, counts)
-        else:
-            values, splits = ids.values, ids.row_splits
         make = lambda v: tf.RaggedTensor.from_row_splits(v, splits, validate=False)  # noqa
         return tuple(_unbatch(make(v), scalar) for v in (values, starts, ends))
 
