@@ -45,3 +45,28 @@ def test_tflite_tokenizer_gives_the_reference_ids(vocab, sets, names):
     for key in ("input_ids", "input_mask", "segment_ids"):
         np.testing.assert_array_equal(packed[key], expected[key].numpy())
     assert packed["input_ids"].shape == (40, 64)
+
+
+def test_string_preprocessing_ops_do_not_run_in_ai_edge_litert():
+    # Why ALBERT's preprocessing lives in the Fast ops' tables: lower, regex and
+    # normalization are TensorFlow ops; TFLite converts them only as Select TF ("Flex")
+    # ops, and the ai_edge_litert interpreter has no Flex delegate.
+    import tensorflow as tf
+    from ai_edge_litert.interpreter import Interpreter
+
+    class Lower(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
+        def __call__(self, text):
+            return {"out": tf.strings.lower(tf.strings.regex_replace(text, "``", '"'),
+                                            encoding="utf-8")}
+
+    module = Lower()
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [module.__call__.get_concrete_function()], module)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    with pytest.raises(Exception, match="neither a custom op nor a flex op"):
+        converter.convert()
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS,
+                                           tf.lite.OpsSet.SELECT_TF_OPS]
+    with pytest.raises(RuntimeError, match="Flex delegate"):
+        Interpreter(model_content=converter.convert()).allocate_tensors()
