@@ -88,6 +88,8 @@ def test_pack_pairs_and_singles(spm):
     assert out["segment_ids"] == [[0, 0, 0, 0, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1, 1, 1],
                                   [0, 0, 1, 1, 0, 0, 0, 0]]
     assert out["input_mask"] == [[1] * 8, [1] * 8, [1, 1, 1, 1, 0, 0, 0, 0]]
+    assert spm.pack([[11, 12, 13, 14, 15, 16], [21], []], [[31, 32], [41, 42, 43, 44, 45, 46, 47],
+                    [51]], max_seq_length=8)["input_ids"].numpy().tolist() == out["input_ids"]
     single = spm.pack(a, max_seq_length=5)
     assert single["input_ids"].numpy().tolist() == [[2, 11, 12, 13, 3], [2, 21, 3, 0, 0],
                                                     [2, 3, 0, 0, 0]]
@@ -97,7 +99,8 @@ def test_pack_pairs_and_singles(spm):
 
 def test_pack_takes_text(spm, wordpiece):
     for tok in (spm, wordpiece):
-        text_a, text_b = ["The Normans were in Normandy.", "短句"], ["Who?", "一个更长一些的句子"]
+        text_a = ["The Normans were in Normandy.", "短句"]
+        text_b = ["Who?", "一个更长一些的句子"]
         packed = tok.pack(text_a, text_b, max_seq_length=16)
         ids_a, ids_b = tok.tokenize(text_a).to_list(), tok.tokenize(text_b).to_list()
         row = packed["input_ids"].numpy()[1].tolist()
@@ -120,7 +123,8 @@ def test_offsets_point_into_the_original_text(spm, wordpiece):
     ids, starts, ends = wordpiece.tokenize_with_offsets([text])
     assert ids.to_list() == wordpiece.tokenize([text]).to_list()
     spans = [raw[s:e].decode() for s, e in zip(starts.to_list()[0], ends.to_list()[0])]
-    assert spans == ["Héllo", "Wörld", ",", "世", "界", "in", "2014", ",", "St", "ra", "ß", "e"]
+    assert spans == ["Héllo", "Wörld", ",", "世", "界", "in", "2014", ",",
+                     "St", "ra", "ß", "e"]
 
     ids, starts, ends = spm.tokenize_with_offsets([text])
     assert ids.to_list() == spm.tokenize([text]).to_list()

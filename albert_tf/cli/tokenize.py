@@ -10,8 +10,8 @@ BATCH = 256
 def register(commands):
     parser = commands.add_parser(
         "tokenize", help="tokenize lines of text with an ALBERT vocabulary",
-        description="Reads lines from standard input (or --text) and prints one JSON list of "
-        "token ids per line, exactly as the original ALBERT tokenization (SentencePiece "
+        description="Reads lines from standard input (or --text) and prints one JSON list of\n"
+        "token ids per line, exactly as the original ALBERT tokenization (SentencePiece\n"
         ".model or WordPiece vocab.txt). Runs the in-graph TensorFlow tokenizer.",
         epilog="examples:\n"
         "  echo 'ALBERT was released in 2019.' | albert-tf tokenize --vocab 30k-clean.model\n"

@@ -7,11 +7,13 @@ import json
 def register(commands):
     parser = commands.add_parser(
         "train-vocab", help="train a vocabulary (SentencePiece unigram or WordPiece)",
-        description="Trains a vocabulary the way ALBERT's were: SentencePiece unigram with "
-        "ids 0-4 = <pad> <unk> [CLS] [SEP] [MASK], no BOS/EOS, user symbols ( ) \" - . – £ €, "
-        "on text put through ALBERT's preprocessing (writes PREFIX.model and PREFIX.vocab); or "
-        "a BERT WordPiece vocab.txt starting [PAD] [UNK] [CLS] [SEP] [MASK] (writes "
-        "PREFIX.txt). Deterministic; files appear only when complete; the settings go to "
+        description="Trains a vocabulary the way ALBERT's were:\n"
+        "  sentencepiece: unigram, ids 0-4 = <pad> <unk> [CLS] [SEP] [MASK], no BOS/EOS,\n"
+        "    user symbols ( ) \" - . – £ €, on text put through ALBERT's preprocessing;\n"
+        "    writes PREFIX.model and PREFIX.vocab;\n"
+        "  wordpiece: a BERT vocab.txt starting [PAD] [UNK] [CLS] [SEP] [MASK];\n"
+        "    writes PREFIX.txt.\n"
+        "Deterministic; files appear only when complete; the settings go to\n"
         "PREFIX.train-vocab.json.",
         epilog="example:\n  albert-tf train-vocab --input ../shared/data/pretrain_en/*.txt "
         "--output vocab/en8k --vocab-size 8000",

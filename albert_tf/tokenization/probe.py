@@ -5,7 +5,7 @@ character properties (a newer Unicode than Python's ``unicodedata``), BERT with 
 own rules (``chars.py``). Each character is probed once, by tokenizing ``"a" + c + "a"``
 with the vocabulary ``[UNK] a ##a``, and its class compared with BERT's:
 
-    removed → [a, ##a]    whitespace → [a, a]    split off → [a, [UNK], a]    in word → [[UNK]]
+    removed → [a, ##a]   whitespace → [a, a]   split off → [a, [UNK], a]   in word → [[UNK]]
 
 ``bert_normalizer.py`` then rewrites the disagreeing characters so that the Fast op gives
 BERT's tokens. Probing takes seconds, so the result for the pinned tensorflow-text and

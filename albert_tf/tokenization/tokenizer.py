@@ -124,7 +124,7 @@ class AlbertTokenizer(tf.Module):
         """``[CLS] A [SEP] (B [SEP])`` as ``input_ids``, ``input_mask``, ``segment_ids``.
 
         Args:
-            segment_a: strings ``[batch]`` or ragged ids ``[batch, (tokens)]``.
+            segment_a: strings ``[batch]``, or ids ``[batch, (tokens)]`` (ragged, or lists).
             segment_b: the same for the second segments, or None.
             max_seq_length: width of the outputs; the longer segment is truncated first.
 
@@ -136,8 +136,13 @@ class AlbertTokenizer(tf.Module):
         def ids(segment):
             if segment is None or isinstance(segment, tf.RaggedTensor):
                 return segment
+            if isinstance(segment, (list, tuple)) and segment and isinstance(
+                    segment[0], (list, tuple)):
+                return tf.ragged.constant(segment, tf.int32)  # lists of ids
             segment = tf.convert_to_tensor(segment)
-            return self.tokenize(segment) if segment.dtype == tf.string else segment
+            if segment.dtype == tf.string:
+                return self.tokenize(segment)
+            return tf.RaggedTensor.from_tensor(segment)  # dense ids [batch, len], no padding
 
         return pack(ids(segment_a), ids(segment_b), max_seq_length, self.cls_id,
                     self.sep_id, self.pad_id)
