@@ -17,6 +17,8 @@ _PUBLIC = {
     "TransformerEncoderBlock": "albert_tf.modeling",
     "save_model": "albert_tf.model_dir",
     "load_model": "albert_tf.model_dir",
+    "load_tokenizer": "albert_tf.model_dir",
+    "AlbertTokenizer": "albert_tf.tokenization.tokenizer",
 }
 
 __all__ = sorted(_PUBLIC) + ["__version__"]

@@ -3,7 +3,7 @@
     MODEL_DIR/
       albert_config.json   the AlbertConfig (official keys)
       task.json            which model this is and its settings
-      vocab/               tokenizer assets (added by the tokenization issue)
+      vocab/               tokenizer assets (AlbertTokenizer.save_assets)
       model.weights.h5     the weights
 """
 
@@ -63,7 +63,8 @@ def task_info_of(model) -> dict:
     )
 
 
-def save_model(model, directory: str | os.PathLike, task_info: dict | None = None) -> str:
+def save_model(model, directory: str | os.PathLike, task_info: dict | None = None,
+               tokenizer=None) -> str:
     """Writes ``model`` as a model directory; each file appears complete or not at all.
 
     Args:
@@ -71,6 +72,7 @@ def save_model(model, directory: str | os.PathLike, task_info: dict | None = Non
             ``config`` attribute.
         directory: the model directory to create or update.
         task_info: extra settings for ``task.json`` (merged over the model's own).
+        tokenizer: an ``AlbertTokenizer`` whose assets go to ``vocab/``.
 
     Returns:
         the directory path.
@@ -93,6 +95,8 @@ def save_model(model, directory: str | os.PathLike, task_info: dict | None = Non
     with atomic_path(os.path.join(directory, WEIGHTS_FILE), suffix=".weights.h5") as tmp:
         model.save_weights(tmp)
     model.config.to_json_file(os.path.join(directory, CONFIG_FILE))
+    if tokenizer is not None:
+        tokenizer.save_assets(directory)
     atomic_write_text(os.path.join(directory, TASK_FILE), json.dumps(info, indent=2) + "\n")
     return directory
 
@@ -142,3 +146,15 @@ def load_model(directory: str | os.PathLike, weights: bool = True):
             raise AlbertTfError(f"{directory}: no {WEIGHTS_FILE}")
         model.load_weights(path)
     return model
+
+
+def load_tokenizer(directory: str | os.PathLike):
+    """The ``AlbertTokenizer`` saved in ``MODEL_DIR/vocab/``.
+
+    Example:
+        >>> tokenizer = load_tokenizer("saved_models/my_model")      # doctest: +SKIP
+        >>> tokenizer.tokenize(["Hello"]).to_list()                  # doctest: +SKIP
+    """
+    from albert_tf.tokenization.tokenizer import AlbertTokenizer
+
+    return AlbertTokenizer.from_model_dir(directory)

@@ -18,6 +18,8 @@ COMMANDS = [
     "demo",
     "pretrain",
     "params",
+    "tokenize",
+    "train-vocab",
 ]
 
 

@@ -1,0 +1,153 @@
+"""Throughput of in-graph tokenization beside the Python references.
+
+    python bench/tokenization.py [--runs 5] [--batch 1024] [--no-write]
+
+Runs in one process: the WikiText-2 raw test file (2891 lines, 1.29 MB) through the
+in-graph ``AlbertTokenizer`` (``tf.function``, batches of ``--batch`` lines) and through
+``SentencePieceReference`` (ALBERT ``preprocess_text`` + the ``sentencepiece`` library,
+batched) and the bare ``sentencepiece`` library; the same for WordPiece on ChnSentiCorp.
+Each figure is the median of ``--runs`` timed passes after one warm-up pass; ids are
+checked equal. Writes its section of docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, REPO)
+DATA = os.environ.get("ALBERT_TF_DATA", os.path.join(os.path.dirname(REPO), "shared", "data"))
+SECTION = "tokenization"
+
+
+def _median_seconds(run, runs):
+    run()  # warm-up: tracing, caches
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _batches(lines, size):
+    return [lines[i:i + size] for i in range(0, len(lines), size)]
+
+
+def _measure(tokenizer, lines, runs, batch, bare=None):
+    import tensorflow as tf
+
+    reference = tokenizer.reference()
+    graph = tf.function(tokenizer.tokenize, input_signature=[tf.TensorSpec([None], tf.string)])
+    batches = [tf.constant(b) for b in _batches(lines, batch)]
+    got = [row for b in batches for row in graph(b).to_list()]
+    assert got == reference.encode_ids(lines), "in-graph ids differ from the reference"
+    rows = [("in-graph AlbertTokenizer (tf.function)",
+             _median_seconds(lambda: [graph(b) for b in batches], runs)),
+            ("Python reference (albert_tf.tokenization.reference)",
+             _median_seconds(lambda: reference.encode_ids(lines), runs))]
+    if bare is not None:
+        rows.append(bare(runs))
+    return rows
+
+
+def _table(title, lines, rows):
+    megabytes = sum(len(line.encode("utf-8")) + 1 for line in lines) / 1e6
+    base = rows[1][1]
+    out = [f"**{title}** ({len(lines)} lines, {megabytes:.2f} MB)", "",
+           "| path | median s | lines/s | MB/s | speed vs Python reference |",
+           "|---|---|---|---|---|"]
+    for name, seconds in rows:
+        out.append(f"| {name} | {seconds:.3f} | {len(lines) / seconds:,.0f} | "
+                   f"{megabytes / seconds:.2f} | {base / seconds:.2f}x |")
+    return "\n".join(out)
+
+
+def _machine():
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    import sentencepiece
+    import tensorflow as tf
+    import tensorflow_text
+
+    return (f"{cpu}, {os.cpu_count()} logical cores visible, {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}, TensorFlow "
+            f"{tf.__version__}, tensorflow-text {tensorflow_text.__version__}, sentencepiece "
+            f"{sentencepiece.__version__}")
+
+
+def write_section(path, body):
+    """Replaces (or appends) this bench's section of BENCHMARKS.md."""
+    start, end = f"<!-- bench:{SECTION} -->", f"<!-- /bench:{SECTION} -->"
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else (
+        "# Benchmarks\n\nEach section is written by one script in `bench/`; rerun the "
+        "script to update it.\n")
+    block = f"{start}\n{body.strip()}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    from albert_tf.io_utils import atomic_write_text
+
+    atomic_write_text(path, text)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=1024)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import sentencepiece as spm
+
+    from albert_tf.tokenization import AlbertTokenizer
+    from albert_tf.tokenization.preprocess import preprocess_text
+
+    model = os.path.join(DATA, "vocab", "nonofficial_albert_format_spm_de", "30k-clean.model")
+    with open(os.path.join(DATA, "pretrain_en", "wikitext-2-raw.wiki.test.raw"),
+              encoding="utf-8", newline="") as f:
+        wiki = [line.rstrip("\n") for line in f]
+    processor = spm.SentencePieceProcessor(model_file=model)
+
+    def bare_sentencepiece(runs):
+        prepared = [preprocess_text(line) for line in wiki]
+        return ("sentencepiece library alone, text already preprocessed",
+                _median_seconds(lambda: processor.encode(prepared), runs))
+
+    spm_rows = _measure(AlbertTokenizer.from_vocab(model), wiki, args.runs, args.batch,
+                        bare_sentencepiece)
+    vocab = os.path.join(DATA, "vocab", "chinese_wordpiece_21128", "vocab.txt")
+    with open(os.path.join(DATA, "chnsenticorp", "dev.tsv"), encoding="utf-8") as f:
+        senti = [line.rstrip("\n").split("\t", 2)[2] for line in f][1:]
+    wp_rows = _measure(AlbertTokenizer.from_vocab(vocab), senti, args.runs, args.batch)
+
+    body = "\n\n".join([
+        "## Tokenization (`bench/tokenization.py`)",
+        f"{datetime.date.today().isoformat()}; {_machine()}. Median of {args.runs} passes "
+        f"after a warm-up; in-graph batches of {args.batch} lines; identical ids checked. "
+        "The machine is shared, so figures vary by some 10-20 % between runs.",
+        _table("SentencePiece, `30k-clean.model` (ALBERT format), WikiText-2 raw test",
+               wiki, spm_rows),
+        _table("WordPiece, Chinese `vocab.txt` (21128), ChnSentiCorp dev texts",
+               senti, wp_rows),
+    ])
+    print(body)
+    if not args.no_write:
+        write_section(os.path.join(REPO, "docs", "BENCHMARKS.md"), body)
+        print("\nwrote docs/BENCHMARKS.md")
+
+
+if __name__ == "__main__":
+    main()
