@@ -26,6 +26,9 @@ def atomic_path(path: str | os.PathLike, suffix: str = ""):
         prefix="." + os.path.basename(path) + ".tmp-", suffix=suffix, dir=directory
     )
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
     try:
         yield tmp
         os.replace(tmp, path)

@@ -51,3 +51,17 @@ def random_inputs(config, batch=3, seq_len=7, seed=0, pad_from=None):
 @pytest.fixture
 def tiny():
     return tiny_config()
+
+
+@pytest.fixture(scope="session")
+def trained_spm_path(tmp_path_factory):
+    """An 8000-piece vocabulary made by train-vocab from ../shared/data/pretrain_en (once)."""
+    import glob
+
+    from albert_tf.tokenization.vocab_training import train_sentencepiece
+
+    inputs = sorted(glob.glob(os.path.join(DATA, "pretrain_en", "*")))
+    if not inputs:
+        pytest.skip("real data not found: pretrain_en")
+    prefix = str(tmp_path_factory.mktemp("vocab") / "pretrain_en_8k")
+    return train_sentencepiece(inputs, prefix, 8000, log=lambda _: None)

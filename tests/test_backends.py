@@ -54,7 +54,7 @@ def test_same_outputs_on_other_backends(backend, tmp_path):
     assert np.abs(got["sequence_output"] - expected["sequence_output"])[real].max() <= 1e-5
     for key in ("pooled_output", "mlm", "sop"):
         assert np.abs(got[key] - expected[key]).max() <= 1e-5, key
-    assert np.abs(expected["mlm"]).max() > 0.1
+    assert np.abs(expected["mlm"]).max() > 1e-3  # not trivially zero
 
 
 def test_modeling_never_imports_tensorflow():

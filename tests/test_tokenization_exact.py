@@ -6,14 +6,13 @@ The reference is the plain-Python port of google-research/albert ``tokenization.
 compared; the counts are asserted so the docs can quote them.
 """
 
-import glob
 import os
 import random
 import unicodedata
 
 import pytest
 
-from conftest import DATA, data_path
+from conftest import data_path
 from tokenization_data import SPM_DE, WORDPIECE_ZH, chinese_sets, english_sets
 
 ENGLISH_COUNTS = {
@@ -34,18 +33,6 @@ def spm_de():
     from albert_tf.tokenization import AlbertTokenizer
 
     return AlbertTokenizer.from_vocab(data_path(*SPM_DE))
-
-
-@pytest.fixture(scope="session")
-def trained_spm_path(tmp_path_factory):
-    """A vocabulary made by train-vocab from ../shared/data/pretrain_en (once per session)."""
-    from albert_tf.tokenization.vocab_training import train_sentencepiece
-
-    inputs = sorted(glob.glob(os.path.join(DATA, "pretrain_en", "*")))
-    if not inputs:
-        pytest.skip("real data not found: pretrain_en")
-    prefix = str(tmp_path_factory.mktemp("vocab") / "pretrain_en_8k")
-    return train_sentencepiece(inputs, prefix, 8000, log=lambda _: None)
 
 
 @pytest.fixture(scope="session")

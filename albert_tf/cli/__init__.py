@@ -16,10 +16,11 @@ from albert_tf.errors import AlbertTfError
 
 COMMANDS = [
     "demo",
+    "train-vocab",
+    "create-pretraining-data",
     "pretrain",
     "params",
     "tokenize",
-    "train-vocab",
 ]
 
 
