@@ -65,3 +65,22 @@ def trained_spm_path(tmp_path_factory):
         pytest.skip("real data not found: pretrain_en")
     prefix = str(tmp_path_factory.mktemp("vocab") / "pretrain_en_8k")
     return train_sentencepiece(inputs, prefix, 8000, log=lambda _: None)
+
+
+BOOKS = ["gutenberg_pg1342.txt", "gutenberg_pg98.txt"]  # 1.47 MB of English prose
+
+
+@pytest.fixture(scope="session")
+def en_records(trained_spm_path, tmp_path_factory):
+    """Pretraining TFRecords made by create-pretraining-data from two real books (once).
+
+    Returns the output folder; its ``pretrain.metadata.json`` describes the shards.
+    """
+    from albert_tf.data.pretraining import DataSettings, create_pretraining_data
+
+    inputs = [data_path("pretrain_en", name) for name in BOOKS]
+    out = tmp_path_factory.mktemp("en_records")
+    create_pretraining_data(DataSettings(
+        input=inputs, output_dir=str(out), vocab=trained_spm_path, dupe_factor=1,
+        num_workers=2, num_shards=2, random_seed=7, block_mb=0.25), log=lambda _: None)
+    return out

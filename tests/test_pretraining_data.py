@@ -11,9 +11,7 @@ import numpy as np
 import pytest
 
 from albert_tf.data.pretraining import DataSettings, create_pretraining_data
-from conftest import DATA, REPO, data_path
-
-BOOKS = ["gutenberg_pg1342.txt", "gutenberg_pg98.txt"]  # 1.47 MB, the benchmark input
+from conftest import BOOKS, DATA, REPO, data_path
 ZH_VOCAB = ("vocab", "chinese_wordpiece_21128", "vocab.txt")
 
 
@@ -25,15 +23,10 @@ def _settings(inputs, out, vocab, **changes):
 
 
 @pytest.fixture(scope="module")
-def en_run(trained_spm_path, tmp_path_factory):
-    inputs = [data_path("pretrain_en", name) for name in BOOKS]
-    out = tmp_path_factory.mktemp("en")
-    create_pretraining_data(
-        _settings(inputs, out, trained_spm_path, num_workers=2, block_mb=0.25),
-        log=lambda _: None)
-    with open(out / "pretrain.metadata.json") as f:
+def en_run(en_records):
+    with open(en_records / "pretrain.metadata.json") as f:
         metadata = json.load(f)
-    return out, metadata, _read(out, metadata)
+    return en_records, metadata, _read(en_records, metadata)
 
 
 def _read(out, metadata):

@@ -36,6 +36,11 @@ def register(commands):
     parser.add_argument("--jit-compile", default="auto", choices=("auto", "true", "false"),
                         help="XLA; auto = on except MirroredStrategy over several CPUs")
     parser.add_argument("--init-checkpoint", help="model directory to start from")
+    parser.add_argument("--dynamic-masking", action="store_true",
+                        help="draw new masks every epoch in tf.data (records made with "
+                        "create-pretraining-data --masked-lm-prob 0)")
+    parser.add_argument("--masked-lm-prob", type=float, default=0.15,
+                        help="with --dynamic-masking: share of tokens to predict")
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--checkpoint-every", type=int, default=500,
                         help="updates between checkpoints (and log lines)")
@@ -61,7 +66,8 @@ def run(args) -> int:
         tpu=args.tpu, cpu_devices=args.cpu_devices, mixed_precision=args.mixed_precision,
         jit_compile=args.jit_compile, init_checkpoint=args.init_checkpoint, seed=args.seed,
         checkpoint_every=args.checkpoint_every, keep_checkpoints=args.keep_checkpoints,
-        eval_steps=args.eval_steps, verbose=args.verbose,
+        eval_steps=args.eval_steps, dynamic_masking=args.dynamic_masking,
+        masked_lm_prob=args.masked_lm_prob, verbose=args.verbose,
     )
     pretrain(settings, print_fn=lambda line: print(line, flush=True))
     return 0

@@ -41,6 +41,24 @@ def to_fit_triple(record: dict):
     return features, labels, weights
 
 
+def _mask_in_graph(record, positions, settings, max_predictions):
+    from albert_tf.data.dynamic_masking import mask_batch
+
+    ids, pos, labels, weights = tf.numpy_function(
+        lambda *a: mask_batch(settings, max_predictions, *a),
+        [record["input_ids"], record["input_mask"], record["token_boundary"], positions],
+        [tf.int64, tf.int64, tf.int64, tf.float32], stateful=False,
+    )
+    shape = tf.shape(record["input_ids"])
+    record = dict(record)
+    record["input_ids"] = tf.reshape(ids, shape)
+    pred_shape = [shape[0], max_predictions]
+    record["masked_lm_positions"] = tf.reshape(pos, pred_shape)
+    record["masked_lm_ids"] = tf.reshape(labels, pred_shape)
+    record["masked_lm_weights"] = tf.reshape(weights, pred_shape)
+    return record
+
+
 def pretraining_dataset(
     file_patterns,
     batch_size: int,
@@ -54,6 +72,7 @@ def pretraining_dataset(
     repeat: bool | None = None,
     cycle_length: int = 4,
     shard_policy: str = "data",
+    dynamic_masking=None,
 ) -> tf.data.Dataset:
     """Reads pretraining TFRecords as batches of ``(features, labels, sample_weights)``.
 
@@ -76,6 +95,9 @@ def pretraining_dataset(
             worker reads all files and keeps its share of each global batch, so
             training equals a one-worker run with the same global batch) or
             "file" (each worker reads its own files: less I/O, different order).
+        dynamic_masking: a ``DynamicMasking`` to draw new masks as records are
+            read (records written with ``--masked-lm-prob 0``); None keeps the
+            records' own masks.
 
     Returns:
         a ``tf.data.Dataset`` of batches, int32 features `[batch, max_seq_length]`
@@ -123,12 +145,20 @@ def pretraining_dataset(
     else:
         dataset = one_pass(tf.constant(0, tf.int64))
     spec = parse_spec(max_seq_length, max_predictions_per_seq)
+    if dynamic_masking is not None:
+        # Each example's place in the stream seeds its masks (see dynamic_masking.py).
+        dataset = dataset.enumerate()
     dataset = dataset.batch(batch_size, drop_remainder=training)
-    dataset = dataset.map(
-        lambda serialized: to_fit_triple(tf.io.parse_example(serialized, spec)),
-        num_parallel_calls=tf.data.AUTOTUNE,
-        deterministic=True,
-    )
+
+    def parse(*batch):
+        if dynamic_masking is None:
+            return to_fit_triple(tf.io.parse_example(batch[0], spec))
+        positions, serialized = batch
+        record = tf.io.parse_example(serialized, spec)
+        return to_fit_triple(_mask_in_graph(record, positions, dynamic_masking,
+                                            max_predictions_per_seq))
+
+    dataset = dataset.map(parse, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     options = tf.data.Options()
     policies = {"data": tf.data.experimental.AutoShardPolicy.DATA,
                 "file": tf.data.experimental.AutoShardPolicy.FILE}

@@ -263,6 +263,8 @@ def create_pretraining_data(settings: DataSettings, log=print) -> dict:
         "format": FORMAT,
         **identity,
         "features": feature_lengths(settings.max_seq_length, settings.max_predictions_per_seq),
+        "vocab": {"path": os.path.abspath(settings.vocab), "kind": vocabulary.kind,
+                  "size": vocabulary.size, "special_ids": dict(vocabulary.special_ids)},
         "shards": [{"file": n, "instances": c}
                    for n, c in zip(shard_names(settings.name, settings.num_shards), writer.counts)],
         "instances": stats["instances"],

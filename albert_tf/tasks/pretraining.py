@@ -41,22 +41,31 @@ def compile_pretrainer(model, optimizer, jit_compile=False):
     return model
 
 
-def record_sizes(files) -> tuple:
-    """``(max_seq_length, max_predictions_per_seq)`` of pretraining TFRecords.
-
-    Read from the metadata JSON that ``create-pretraining-data`` writes beside
-    the shards when present, else from the first record.
-    """
-    folder = os.path.dirname(files[0])
+def records_metadata(files) -> dict | None:
+    """The metadata JSON ``create-pretraining-data`` wrote beside these shards, if any."""
+    folder = os.path.dirname(files[0]) or "."
     for name in sorted(os.listdir(folder)):
-        if name.endswith(".json"):
+        if name.endswith(".metadata.json"):
             try:
                 with open(os.path.join(folder, name), encoding="utf-8") as f:
                     meta = json.load(f)
-                settings = meta.get("settings", meta)
-                return int(settings["max_seq_length"]), int(settings["max_predictions_per_seq"])
-            except (OSError, ValueError, KeyError, TypeError):
+            except (OSError, ValueError):
                 continue
+            if any(os.path.basename(files[0]) == s.get("file") for s in meta.get("shards", [])):
+                return meta
+    return None
+
+
+def record_sizes(files) -> tuple:
+    """``(max_seq_length, max_predictions_per_seq)`` of pretraining TFRecords.
+
+    Read from the metadata JSON beside the shards when present, else from the
+    first record.
+    """
+    meta = records_metadata(files)
+    if meta is not None:
+        lengths = meta["features"]
+        return int(lengths["input_ids"]), int(lengths["masked_lm_positions"])
     for raw in tf.data.TFRecordDataset(files[:1]).take(1):
         example = tf.train.Example.FromString(raw.numpy())
         feature = example.features.feature
@@ -94,6 +103,8 @@ class PretrainSettings:
     checkpoint_every: int = 500
     keep_checkpoints: int = 5
     eval_steps: int = 20
+    dynamic_masking: bool = False
+    masked_lm_prob: float = 0.15
     verbose: int = 1
 
 
@@ -194,9 +205,20 @@ def pretrain(settings: PretrainSettings, print_fn=print):
         )
         compile_pretrainer(model, optimizer, jit_compile=jit)
 
+    masking = None
+    if settings.dynamic_masking:
+        from albert_tf.data.dynamic_masking import DynamicMasking
+
+        meta = records_metadata(files)
+        if meta is None or "vocab" not in meta:
+            raise AlbertTfError("--dynamic-masking needs the metadata JSON that "
+                                "create-pretraining-data writes beside the shards")
+        masking = DynamicMasking.from_metadata(meta, seed=settings.seed,
+                                               masked_lm_prob=settings.masked_lm_prob)
+
     def make_dataset(skip_batches):
         dataset = pretraining_dataset(files, settings.batch_size, *sizes, training=True,
-                                      seed=settings.seed)
+                                      seed=settings.seed, dynamic_masking=masking)
         return dataset.skip(skip_batches) if skip_batches else dataset
 
     eval_dataset = None
