@@ -13,17 +13,14 @@ checked equal. Writes its section of docs/BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
 import statistics
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, REPO)
-DATA = os.environ.get("ALBERT_TF_DATA", os.path.join(os.path.dirname(REPO), "shared", "data"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import DATA, REPO, machine, write_section  # noqa: E402
+
 SECTION = "tokenization"
 
 
@@ -71,36 +68,7 @@ def _table(title, lines, rows):
 
 
 def _machine():
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    import sentencepiece
-    import tensorflow as tf
-    import tensorflow_text
-
-    return (f"{cpu}, {os.cpu_count()} logical cores visible, {platform.system()} "
-            f"{platform.release()}; Python {platform.python_version()}, TensorFlow "
-            f"{tf.__version__}, tensorflow-text {tensorflow_text.__version__}, sentencepiece "
-            f"{sentencepiece.__version__}")
-
-
-def write_section(path, body):
-    """Replaces (or appends) this bench's section of BENCHMARKS.md."""
-    start, end = f"<!-- bench:{SECTION} -->", f"<!-- /bench:{SECTION} -->"
-    text = open(path, encoding="utf-8").read() if os.path.exists(path) else (
-        "# Benchmarks\n\nEach section is written by one script in `bench/`; rerun the "
-        "script to update it.\n")
-    block = f"{start}\n{body.strip()}\n{end}"
-    if start in text and end in text:
-        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    from albert_tf.io_utils import atomic_write_text
-
-    atomic_write_text(path, text)
+    return machine("tensorflow", "tensorflow_text", "sentencepiece")
 
 
 def main(argv=None):
@@ -135,7 +103,7 @@ def main(argv=None):
 
     body = "\n\n".join([
         "## Tokenization (`bench/tokenization.py`)",
-        f"{datetime.date.today().isoformat()}; {_machine()}. Median of {args.runs} passes "
+        f"{_machine()}. Median of {args.runs} passes "
         f"after a warm-up; in-graph batches of {args.batch} lines; identical ids checked. "
         "The machine is shared, so figures vary by some 10-20 % between runs.",
         _table("SentencePiece, `30k-clean.model` (ALBERT format), WikiText-2 raw test",
@@ -145,7 +113,7 @@ def main(argv=None):
     ])
     print(body)
     if not args.no_write:
-        write_section(os.path.join(REPO, "docs", "BENCHMARKS.md"), body)
+        write_section(SECTION, body)
         print("\nwrote docs/BENCHMARKS.md")
 
 

@@ -59,7 +59,8 @@ class StopAtStep(keras.callbacks.Callback):
 
 
 class StepLogger(keras.callbacks.Callback):
-    """Prints one line per chunk: step, its metrics, steps/s and tokens/s."""
+    """Adds ``step``, ``steps_per_second`` and ``tokens_per_second`` to each chunk's logs
+    (so the CSV and TensorBoard logs that come after it hold them) and prints one line."""
 
     def __init__(self, step_fn, tokens_per_step, total_steps, print_fn=print):
         super().__init__()
@@ -81,10 +82,12 @@ class StepLogger(keras.callbacks.Callback):
 
         seconds = max(time.perf_counter() - self._start, 1e-9)
         steps = int(self.step_fn()) - self._start_step
-        logs = dict(logs or {})
+        if logs is None:
+            logs = {}
+        logs["step"] = int(self.step_fn())
         logs["steps_per_second"] = steps / seconds
         logs["tokens_per_second"] = steps * self.tokens_per_step / seconds
-        shown = " ".join(f"{k}={v:.4g}" for k, v in sorted(logs.items()))
+        shown = " ".join(f"{k}={v:.4g}" for k, v in sorted(logs.items()) if k != "step")
         self.print_fn(f"step {int(self.step_fn())}/{self.total_steps}: {shown}")
 
 

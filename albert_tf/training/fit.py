@@ -94,10 +94,11 @@ def run_fit(model, make_dataset, *, model_dir, strategy, total_steps, chunk_step
     ]
     if chief:
         callbacks += [
+            # StepLogger first: it adds the step and speed to the logs the others write.
+            StepLogger(step_fn, tokens_per_step, total_steps, print_fn=print_fn),
             ModelDirCheckpoint(model_dir, save_fn, step_fn, keep=keep_checkpoints),
             keras.callbacks.CSVLogger(os.path.join(model_dir, "training_log.csv"), append=True),
             keras.callbacks.TensorBoard(os.path.join(model_dir, "logs"), update_freq="epoch"),
-            StepLogger(step_fn, tokens_per_step, total_steps, print_fn=print_fn),
         ]
     dataset = make_dataset(done * chunk_steps * accumulation)
     return model.fit(

@@ -1,0 +1,52 @@
+"""What every bench shares: paths, the machine's description, its section of BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)
+DATA = os.environ.get("ALBERT_TF_DATA", os.path.join(os.path.dirname(REPO), "shared", "data"))
+BENCHMARKS = os.path.join(REPO, "docs", "BENCHMARKS.md")
+
+
+def machine(*packages) -> str:
+    """CPU, cores, OS and the versions of ``packages`` (module names)."""
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    versions = [f"Python {platform.python_version()}"]
+    for name in packages:
+        module = __import__(name)
+        versions.append(f"{name} {getattr(module, '__version__', '?')}")
+    return (f"{datetime.date.today().isoformat()}; {cpu}, {os.cpu_count()} logical cores "
+            f"visible, {platform.system()} {platform.release()}; {', '.join(versions)}")
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def write_section(section: str, body: str, path: str = BENCHMARKS) -> None:
+    """Replaces (or appends) the ``<!-- bench:SECTION -->`` block of BENCHMARKS.md."""
+    start, end = f"<!-- bench:{section} -->", f"<!-- /bench:{section} -->"
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else (
+        "# Benchmarks\n\nEach section is written by one script in `bench/`; rerun the "
+        "script to update it.\n")
+    block = f"{start}\n{body.strip()}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    from albert_tf.io_utils import atomic_write_text
+
+    atomic_write_text(path, text)
