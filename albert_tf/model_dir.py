@@ -28,6 +28,9 @@ FORMAT = "albert-tf-model-dir/1"
 _BUILDERS = {
     "encoder": "albert_tf.model_dir:_build_encoder",
     "pretraining": "albert_tf.model_dir:_build_pretrainer",
+    "classification": "albert_tf.tasks.classification:build_model",
+    "ner": "albert_tf.tasks.ner:build_model",
+    "squad": "albert_tf.tasks.squad:build_model",
 }
 
 
@@ -90,7 +93,8 @@ def save_model(model, directory: str | os.PathLike, task_info: dict | None = Non
     """
     directory = os.fspath(directory)
     os.makedirs(directory, exist_ok=True)
-    info = {"format": FORMAT, **task_info_of(model), **(task_info or {})}
+    own = {} if task_info and "task" in task_info else task_info_of(model)
+    info = {"format": FORMAT, **own, **(task_info or {})}
     # Weights first: a directory whose task.json exists is one whose weights exist.
     with atomic_path(os.path.join(directory, WEIGHTS_FILE), suffix=".weights.h5") as tmp:
         model.save_weights(tmp)

@@ -19,6 +19,9 @@ COMMANDS = [
     "train-vocab",
     "create-pretraining-data",
     "pretrain",
+    "finetune",
+    "evaluate",
+    "predict",
     "params",
     "tokenize",
 ]

@@ -1,0 +1,42 @@
+"""``albert-tf predict TASK``."""
+
+import json
+import sys
+
+
+def _common(parser):
+    parser.add_argument("--model-dir", required=True, help="a fine-tuned model directory")
+    parser.add_argument("--text", action="append", help="an input (repeatable)")
+    parser.add_argument("--input", help="a file of inputs, one per line (default: stdin)")
+    parser.set_defaults(func=run)
+
+
+def register(commands):
+    from albert_tf.cli.finetune import task_parsers
+
+    task_parsers(commands, "predict", "run a model directory on raw text, print JSON lines",
+                 "Reads inputs from --text, --input or standard input and prints one JSON "
+                 "object per input.", _common)
+
+
+def run(args) -> int:
+    from albert_tf.errors import AlbertTfError
+    from albert_tf.model_dir import read_task_info
+    from albert_tf.tasks.base import task_module
+    from albert_tf.tasks.finetuning import predict
+
+    if args.text:
+        lines = args.text
+    elif args.input:
+        try:
+            with open(args.input, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+        except OSError as e:
+            raise AlbertTfError(f"--input {args.input}: {e.strerror}") from None
+    else:
+        lines = sys.stdin.read().splitlines()
+    info = read_task_info(args.model_dir)
+    inputs = task_module(args.task).read_inputs(lines, info)
+    for row in predict(args.task, args.model_dir, inputs):
+        print(json.dumps(row, ensure_ascii=False))
+    return 0

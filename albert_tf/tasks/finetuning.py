@@ -1,0 +1,177 @@
+"""``finetune``, ``evaluate`` and ``predict`` for every task, on model directories."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+from albert_tf.errors import AlbertTfError
+from albert_tf.io_utils import atomic_write_text
+from albert_tf.tasks.base import array_dataset, task_module
+
+
+@dataclasses.dataclass
+class FinetuneSettings:
+    """The settings every task shares (written to OUTPUT_DIR/finetune_settings.json)."""
+
+    task: str
+    train: str
+    output_dir: str
+    dev: str | None = None
+    init_checkpoint: str | None = None
+    albert_config: str | None = None
+    vocab: str | None = None
+    do_lower_case: bool | None = None
+    epochs: float = 3.0
+    batch_size: int = 32
+    learning_rate: float = 5e-5
+    warmup_proportion: float = 0.1
+    weight_decay: float = 0.01
+    optimizer: str = "adamw"
+    max_seq_length: int = 128
+    seed: int = 12345
+    strategy: str = "auto"
+    jit_compile: str = "auto"
+    checkpoint_every: int = 0
+    max_train_examples: int = 0
+    verbose: int = 1
+
+
+def _tokenizer_and_config(settings: FinetuneSettings):
+    from albert_tf.config import AlbertConfig
+    from albert_tf.model_dir import CONFIG_FILE, VOCAB_DIR, load_tokenizer
+    from albert_tf.resources import config_path
+    from albert_tf.tokenization import AlbertTokenizer
+
+    if settings.init_checkpoint:
+        config = AlbertConfig.from_json_file(os.path.join(settings.init_checkpoint, CONFIG_FILE))
+        if settings.albert_config:
+            given = AlbertConfig.from_json_file(config_path(settings.albert_config))
+            if given != config:
+                raise AlbertTfError("--albert-config differs from the --init-checkpoint's config")
+    elif settings.albert_config:
+        config = AlbertConfig.from_json_file(config_path(settings.albert_config))
+    else:
+        raise AlbertTfError("give --init-checkpoint (a pretrained model directory) or "
+                            "--albert-config (to start from random weights)")
+    if settings.vocab:
+        lower = True if settings.do_lower_case is None else settings.do_lower_case
+        tokenizer = AlbertTokenizer.from_vocab(settings.vocab, do_lower_case=lower)
+    elif settings.init_checkpoint and os.path.isdir(os.path.join(settings.init_checkpoint,
+                                                                  VOCAB_DIR)):
+        tokenizer = load_tokenizer(settings.init_checkpoint)
+    else:
+        raise AlbertTfError("give --vocab (the --init-checkpoint holds no vocab/)")
+    if tokenizer.vocab_size > config.vocab_size:
+        raise AlbertTfError(f"the vocabulary has {tokenizer.vocab_size} pieces, more than the "
+                            f"config's vocab_size {config.vocab_size}")
+    if settings.max_seq_length > config.max_position_embeddings:
+        raise AlbertTfError(f"--max-seq-length {settings.max_seq_length} exceeds the config's "
+                            f"max_position_embeddings {config.max_position_embeddings}")
+    return config, tokenizer
+
+
+def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
+    """Fine-tunes a task, writes the model directory, returns the dev metrics (or {})."""
+    import keras
+
+    from albert_tf.model_dir import save_model
+    from albert_tf.tasks.pretraining import load_init_checkpoint, resolve_jit
+    from albert_tf.training.fit import run_fit
+    from albert_tf.training.optimizers import make_optimizer
+    from albert_tf.training.strategy import make_strategy
+
+    task = task_module(settings.task)
+    config, tokenizer = _tokenizer_and_config(settings)
+    info = {"task": task.NAME, "max_seq_length": settings.max_seq_length,
+            "do_lower_case": tokenizer.do_lower_case, **task.task_info(args)}
+    train = task.read_examples(settings.train, info)
+    if settings.max_train_examples:
+        train = train[: settings.max_train_examples]
+    if not train:
+        raise AlbertTfError(f"--train {settings.train}: no examples")
+    info = task.fit_info(train, info)
+    dev = task.read_examples(settings.dev, info) if settings.dev else None
+    strategy = make_strategy(settings.strategy)
+    keras.utils.set_random_seed(settings.seed)
+    features, labels, weights = task.featurize(train, tokenizer, info, training=True)
+    rows = len(features["input_ids"])
+    if rows < settings.batch_size:
+        raise AlbertTfError(f"--train has {rows} rows, fewer than --batch-size {settings.batch_size}")
+    steps_per_epoch = rows // settings.batch_size
+    total_steps = max(1, int(round(settings.epochs * steps_per_epoch)))
+    warmup = int(settings.warmup_proportion * total_steps)
+    with strategy.scope():
+        model = task.build_model(config, info)
+        if settings.init_checkpoint:
+            load_init_checkpoint(model, settings.init_checkpoint)
+        optimizer = make_optimizer(settings.optimizer, model.trainable_variables,
+                                   settings.learning_rate, total_steps, warmup,
+                                   settings.weight_decay)
+        task.compile_model(model, optimizer, info, resolve_jit(settings.jit_compile, strategy))
+    os.makedirs(settings.output_dir, exist_ok=True)
+    atomic_write_text(os.path.join(settings.output_dir, "finetune_settings.json"),
+                      json.dumps({**dataclasses.asdict(settings), "task_info": info}, indent=2) + "\n")
+
+    def make_dataset(skip):
+        dataset = array_dataset(features, labels, weights, settings.batch_size, training=True,
+                                seed=settings.seed)
+        return dataset.skip(skip) if skip else dataset
+
+    def save(model_):
+        save_model(model_, settings.output_dir, task_info=info, tokenizer=tokenizer)
+
+    print_fn(f"fine-tuning {task.NAME} on {len(train):,} examples ({rows:,} rows): "
+             f"{total_steps} steps of {settings.batch_size} ({settings.epochs:g} epochs), "
+             f"learning rate {settings.learning_rate:g}")
+    run_fit(model, make_dataset, model_dir=settings.output_dir, strategy=strategy,
+            total_steps=total_steps, chunk_steps=settings.checkpoint_every or steps_per_epoch,
+            save_fn=save, tokens_per_step=settings.batch_size * settings.max_seq_length,
+            verbose=settings.verbose, print_fn=print_fn)
+    save(model)
+    metrics = {}
+    if dev is not None:
+        metrics = task.evaluate(model, tokenizer, dev, info)
+        write_metrics(os.path.join(settings.output_dir, "eval_results.json"), metrics,
+                      data=settings.dev)
+        print_fn("dev: " + ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()
+                                      if isinstance(v, float)))
+    return metrics
+
+
+def write_metrics(path, metrics, **context):
+    atomic_write_text(path, json.dumps({**context, "metrics": metrics}, indent=2) + "\n")
+
+
+def _load(model_dir, task_name):
+    from albert_tf.model_dir import load_model, load_tokenizer, read_task_info
+
+    info = read_task_info(model_dir)
+    if info["task"] != task_name:
+        raise AlbertTfError(f"{model_dir} holds a {info['task']} model, not {task_name}")
+    return load_model(model_dir), load_tokenizer(model_dir), info
+
+
+def evaluate(task_name, model_dir=None, data=None, predictions=None, output=None, args=None):
+    """Metrics of a model directory on labelled data, or of a predictions file (no model)."""
+    task = task_module(task_name)
+    if predictions:
+        info = task.task_info(args) if args is not None else {}
+        metrics = task.score_file(data, predictions, info)
+    else:
+        if not model_dir:
+            raise AlbertTfError("give --model-dir (or --predictions to score a file)")
+        model, tokenizer, info = _load(model_dir, task_name)
+        metrics = task.evaluate(model, tokenizer, task.read_examples(data, info), info)
+        output = output or os.path.join(model_dir, "eval_results.json")
+    if output:
+        write_metrics(output, metrics, data=data, predictions=predictions, model_dir=model_dir)
+    return metrics
+
+
+def predict(task_name, model_dir, inputs):
+    """Predictions of a model directory for raw inputs (JSON-ready dicts)."""
+    task = task_module(task_name)
+    model, tokenizer, info = _load(model_dir, task_name)
+    return task.predict(model, tokenizer, inputs, info)
