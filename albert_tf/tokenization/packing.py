@@ -95,6 +95,8 @@ def pack(segment_a, segment_b, max_seq_length: int, cls_id: int, sep_id: int, pa
     ids = tf.where(in_a, from_a, tf.where(in_b, from_b, tf.fill(tf.shape(from_a), pad_id)))
     ids = tf.where(is_sep, sep_id, ids)
     ids = tf.where(tf.equal(position, 0), cls_id, ids)
-    segment = tf.cast(real & (position >= start_b), tf.int32)
+    # A select, not a cast of the bool: the TFLite converter rewrites the embedding
+    # lookup's "index < 0" on a cast bool into a bool zeros_like it cannot lower.
+    segment = tf.where(real & (position >= start_b), tf.ones_like(position), tf.zeros_like(position))
     return {"input_ids": tf.cast(ids, tf.int32), "input_mask": tf.cast(real, tf.int32),
             "segment_ids": segment}

@@ -1,0 +1,1 @@
+"""Export: SavedModels for TF Serving and TFLite variants for phones."""

@@ -1,0 +1,119 @@
+"""``export``: a model directory -> SavedModel + TFLite variants + report."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+
+from albert_tf.errors import AlbertTfError
+from albert_tf.io_utils import atomic_path
+
+
+def _settings_path(model_dir, key):
+    path = os.path.join(model_dir, "finetune_settings.json")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            return json.load(f).get(key)
+    return None
+
+
+def task_features(model_dir, data, limit):
+    """Features (and classification labels) of up to ``limit`` real examples of ``data``."""
+    from albert_tf.model_dir import load_tokenizer, read_task_info
+    from albert_tf.tasks.base import task_module
+
+    info = read_task_info(model_dir)
+    if info["task"] not in ("classification", "ner", "squad"):
+        return None, None
+    task = task_module(info["task"])
+    examples = task.read_examples(data, info)[:limit]
+    features, labels, _ = task.featurize(examples, load_tokenizer(model_dir), info, training=False)
+    features = {k: features[k][:limit] for k in ("input_ids", "input_mask", "segment_ids")}
+    y = labels.get("logits") if info["task"] == "classification" else None
+    return features, (None if y is None or info.get("regression") else y[:limit])
+
+
+def export(model_dir, output, formats=("saved_model", "tflite"),
+           variants=("float32", "dynamic_int8"), max_seq_length=None, with_tokenizer=False,
+           data=None, calibration=None, examples=200, log=print) -> dict:
+    """Exports a model directory; returns the report (also written beside the files)."""
+    from albert_tf.export import tflite
+    from albert_tf.export.report import keras_outputs, variant_row, write_report
+    from albert_tf.export.saved_model import export_saved_model
+    from albert_tf.model_dir import load_model, read_task_info
+
+    info = read_task_info(model_dir)
+    unknown = set(formats) - {"saved_model", "tflite"}
+    if unknown:
+        raise AlbertTfError(f"--format: unknown {', '.join(sorted(unknown))}")
+    log(f"exporting {info['task']} model {model_dir} to {output}")
+    saved = export_saved_model(model_dir, output, max_seq_length)
+    log(f"wrote SavedModel {saved}")
+    report = {"task": info["task"], "model_dir": os.path.abspath(model_dir),
+              "saved_model": saved, "max_seq_length": None, "tflite": []}
+    with open(os.path.join(saved, "assets.extra", "task.json"), encoding="utf-8") as f:
+        report["max_seq_length"] = json.load(f)["max_seq_length"]
+    if "tflite" not in formats:
+        return report
+    data = data or _settings_path(model_dir, "dev")
+    features = labels = reference = None
+    if data:
+        features, labels = task_features(model_dir, data, examples)
+    if features is not None:
+        reference = keras_outputs(load_model(model_dir), features)
+        reference = {k: v for k, v in reference.items() if k in _raw_outputs(info)}
+        report.update(data=data, examples=len(features["input_ids"]))
+        if labels is not None:
+            first = sorted(reference)[0]
+            report["keras_accuracy"] = float(np.mean(reference[first].argmax(-1) == labels))
+    folder = os.path.join(output, "tflite")
+    for variant in variants:
+        representative = None
+        if variant == "full_int8":
+            calibration_data = calibration or _settings_path(model_dir, "train")
+            if not calibration_data:
+                raise AlbertTfError("full_int8 needs --calibration-data (the task's training file)")
+            cal, _ = task_features(model_dir, calibration_data, 100)
+            representative = _representative(cal)
+        log(f"converting TFLite {variant} ...")
+        content = tflite.convert(saved, variant, representative=representative)
+        path = os.path.join(folder, f"model.{variant}.tflite")
+        with atomic_path(path, suffix=".tflite") as tmp:
+            with open(tmp, "wb") as f:
+                f.write(content)
+        if reference is not None:
+            row = variant_row(variant, content, reference, features, labels)
+            row["file"] = os.path.relpath(path, output)
+            report["tflite"].append(row)
+            log(f"  {variant}: {len(content) / 2**20:.2f} MiB, max |diff| {row['max_abs_diff']:.2e}, "
+                f"{row['latency_ms_median']:.1f} ms")
+    if with_tokenizer:
+        log("converting TFLite float32 with the tokenizer (raw text in) ...")
+        content = tflite.convert(saved, "float32", signature="serve_text")
+        with atomic_path(os.path.join(folder, "model_text.float32.tflite"), suffix=".tflite") as tmp:
+            with open(tmp, "wb") as f:
+                f.write(content)
+    if report["tflite"]:
+        write_report(output, report)
+    else:
+        from albert_tf.io_utils import atomic_write_text
+
+        atomic_write_text(os.path.join(output, "export_report.json"), json.dumps(report, indent=2))
+    return report
+
+
+def _raw_outputs(info):
+    import importlib
+
+    from albert_tf.export.saved_model import SERVING
+
+    return importlib.import_module(SERVING[info["task"]]).RAW_OUTPUTS
+
+
+def _representative(features):
+    def generate():
+        for k in range(len(features["input_ids"])):
+            yield {name: np.asarray(values[k:k + 1], np.int32) for name, values in features.items()}
+    return generate

@@ -1,0 +1,146 @@
+"""SavedModel export: raw text in (``serving_default``), ids in (``serve_ids``), Examples in."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import tempfile
+
+import tensorflow as tf
+
+from albert_tf.errors import AlbertTfError
+from albert_tf.export.module import ServingModule
+
+SERVING = {
+    "classification": "albert_tf.tasks.classification_serving",
+    "ner": "albert_tf.tasks.ner_serving",
+    "squad": "albert_tf.tasks.squad_serving",
+    "encoder": "albert_tf.export.encoder_serving",
+    "pretraining": "albert_tf.export.encoder_serving",
+}
+VERSION = "1"
+
+
+def serving_module(model_dir, max_seq_length=None):
+    """Loads a model directory into a ``ServingModule`` plus its task's serving code."""
+    from albert_tf.model_dir import load_model, load_tokenizer, read_task_info
+
+    info = read_task_info(model_dir)
+    if info["task"] not in SERVING:
+        raise AlbertTfError(f"{model_dir}: no export for task {info['task']!r}")
+    try:
+        serving = importlib.import_module(SERVING[info["task"]])
+    except ModuleNotFoundError:
+        raise AlbertTfError(f"export of {info['task']} models is not available yet") from None
+    model = load_model(model_dir)
+    if info["task"] == "pretraining":
+        model = model.encoder
+    length = int(max_seq_length or info.get("max_seq_length", 128))
+    if length > model.config.max_position_embeddings:
+        raise AlbertTfError(f"--max-seq-length {length} exceeds max_position_embeddings "
+                            f"{model.config.max_position_embeddings}")
+    return ServingModule(model, load_tokenizer(model_dir), info, length), serving
+
+
+def _set_method_names(saved_model_dir, methods):
+    """TF Serving's classify/regress APIs need those method names; tf.saved_model.save
+    writes every signature as predict, so the names are set in saved_model.pb."""
+    if not methods:
+        return
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    path = os.path.join(saved_model_dir, "saved_model.pb")
+    proto = saved_model_pb2.SavedModel()
+    with open(path, "rb") as f:
+        proto.ParseFromString(f.read())
+    for graph in proto.meta_graphs:
+        for name, method in methods.items():
+            graph.signature_def[name].method_name = method
+    with open(path, "wb") as f:
+        f.write(proto.SerializeToString())
+
+
+def describe_signatures(saved_model_dir) -> str:
+    """Markdown list of the SavedModel's signatures, inputs and outputs."""
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    proto = saved_model_pb2.SavedModel()
+    with open(os.path.join(saved_model_dir, "saved_model.pb"), "rb") as f:
+        proto.ParseFromString(f.read())
+    lines = []
+    for name, sig in sorted(proto.meta_graphs[0].signature_def.items()):
+        if name.startswith("__"):
+            continue
+        lines.append(f"### `{name}` ({sig.method_name})\n")
+
+        def fmt(tensors):
+            out = []
+            for key, t in sorted(tensors.items()):
+                dims = [d.size for d in t.tensor_shape.dim]
+                dtype = tf.dtypes.as_dtype(t.dtype).name
+                out.append(f"- `{key}`: {dtype} {dims}".replace("-1", "None"))
+            return out
+
+        lines += ["inputs:"] + fmt(sig.inputs) + ["", "outputs:"] + fmt(sig.outputs) + [""]
+    return "\n".join(lines)
+
+
+def export_saved_model(model_dir, output, max_seq_length=None, text_for_tflite=True) -> str:
+    """Writes ``OUTPUT/saved_model/1/`` (a TF Serving model base path) and returns it.
+
+    The version folder appears only when complete (built under a temporary name).
+    """
+    module, serving = serving_module(model_dir, max_seq_length)
+    functions, methods = serving.signatures(module)
+    functions["serve_ids"] = module.serve_ids_function(serving.RAW_OUTPUTS)
+    if text_for_tflite and hasattr(serving, "tflite_text_function"):
+        functions["serve_text"] = serving.tflite_text_function(module)
+    module.functions = dict(functions)
+    base = os.path.join(output, "saved_model")
+    os.makedirs(base, exist_ok=True)
+    final = os.path.join(base, VERSION)
+    tmp = tempfile.mkdtemp(prefix=".tmp-", dir=base)
+    try:
+        export_dir = os.path.join(tmp, "model")
+        signatures = {name: fn.get_concrete_function() for name, fn in functions.items()}
+        tf.saved_model.save(module, export_dir, signatures=signatures)
+        _set_method_names(export_dir, methods)
+        extra = os.path.join(export_dir, "assets.extra")
+        shutil.copytree(os.path.join(model_dir, "vocab"), os.path.join(extra, "vocab"))
+        with open(os.path.join(extra, "task.json"), "w", encoding="utf-8") as f:
+            json.dump({**module.info, "max_seq_length": module.max_seq_length}, f, indent=2)
+        if module.info.get("labels"):
+            with open(os.path.join(extra, "labels.txt"), "w", encoding="utf-8") as f:
+                f.write("\n".join(module.info["labels"]) + "\n")
+        with open(os.path.join(export_dir, "README.md"), "w", encoding="utf-8") as f:
+            f.write(_readme(module, describe_signatures(export_dir)))
+        if os.path.exists(final):
+            shutil.rmtree(final)
+        os.replace(export_dir, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def _readme(module, signatures_markdown) -> str:
+    info = module.info
+    return f"""# albert-tf SavedModel ({info['task']})
+
+Load it with TensorFlow and tensorflow-text only:
+
+    import tensorflow as tf, tensorflow_text  # tensorflow_text registers the tokenizer ops
+    model = tf.saved_model.load("{VERSION}")
+    model.signatures["serving_default"](text=tf.constant(["..."]))
+
+Raw text is tokenized inside the graph ({module.tokenizer.kind}, lowercase
+{module.tokenizer.do_lower_case}) and packed to {module.max_seq_length} tokens; longer
+input is truncated, invalid UTF-8 is replaced by U+FFFD. `serve_ids` takes token ids
+and uses only stock TensorFlow ops. `assets.extra/` holds the vocabulary, the label map
+(`labels.txt`) and the task settings (`task.json`).
+
+## Signatures
+
+{signatures_markdown}
+"""

@@ -1,0 +1,71 @@
+"""TFLite variants converted from the exported SavedModel."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from albert_tf.errors import AlbertTfError
+
+VARIANTS = ("float32", "float16", "dynamic_int8", "full_int8")
+
+
+def convert(saved_model_dir, variant, signature="serve_ids", representative=None) -> bytes:
+    """Converts one signature of a SavedModel to a TFLite flatbuffer.
+
+    Args:
+        saved_model_dir: the exported version folder.
+        variant: "float32"; "float16" (weights stored as float16); "dynamic_int8"
+            (int8 weights, float activations); "full_int8" (int8 weights and
+            activations, calibrated on ``representative``, float kept only where
+            an op has no int8 kernel).
+        signature: "serve_ids" (ids in) or "serve_text" (raw text in: the
+            tokenizer runs as tensorflow-text custom ops).
+        representative: for full_int8, a callable yielding input dicts.
+    """
+    if variant not in VARIANTS:
+        raise AlbertTfError(f"unknown TFLite variant {variant!r}; choose from {', '.join(VARIANTS)}")
+    converter = tf.lite.TFLiteConverter.from_saved_model(saved_model_dir, signature_keys=[signature])
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    if signature == "serve_text":
+        converter.allow_custom_ops = True
+    if variant == "float16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    elif variant == "dynamic_int8":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    elif variant == "full_int8":
+        if representative is None:
+            raise AlbertTfError("full_int8 needs calibration examples (the task's training data)")
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = representative
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+                                               tf.lite.OpsSet.TFLITE_BUILTINS]
+    try:
+        return converter.convert()
+    except Exception as e:  # the converter raises many kinds; name the variant
+        message = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+        raise AlbertTfError(f"TFLite {variant} conversion of {signature} failed: {message}") from e
+
+
+def interpreter(model_content: bytes, threads: int = 2):
+    """An ``ai_edge_litert`` interpreter (tensorflow-text custom ops registered)."""
+    from ai_edge_litert.interpreter import InterpreterWithCustomOps
+    from tensorflow_text import tflite_registrar
+
+    return InterpreterWithCustomOps(custom_op_registerers=tflite_registrar.SELECT_TFTEXT_OPS,
+                                    model_content=model_content, num_threads=threads)
+
+
+def run_ids(runner_interpreter, features, signature="serve_ids"):
+    """Runs a ``serve_ids`` TFLite model on int32 features ``[batch, seq]``, one row at a time."""
+    import numpy as np
+
+    runner = runner_interpreter.get_signature_runner(signature)
+    outputs = {}
+    rows = len(features["input_ids"])
+    for k in range(rows):
+        result = runner(**{name: np.asarray(values[k:k + 1], np.int32)
+                           for name, values in features.items()})
+        for key, value in result.items():
+            outputs.setdefault(key, []).append(value)
+    return {key: np.concatenate(value) for key, value in outputs.items()}
