@@ -1,0 +1,165 @@
+"""Export of a fine-tuned classifier: every signature in a fresh process, REST bodies, TFLite."""
+
+import json
+import os
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from conftest import REPO, data_path
+
+SENTENCES = None
+
+
+def _dev_sentences(n=24):
+    with open(data_path("sst2", "dev.tsv"), encoding="utf-8") as f:
+        rows = [line.rstrip("\n").split("\t") for line in list(f)[1:n + 1]]
+    return [r[0].strip() for r in rows], [int(r[1]) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def classifier_dir(trained_spm_path, tmp_path_factory):
+    from albert_tf.tasks.finetuning import FinetuneSettings, finetune
+
+    folder = tmp_path_factory.mktemp("export")
+    config = folder / "albert_config.json"
+    config.write_text(json.dumps({
+        "vocab_size": 8000, "embedding_size": 8, "hidden_size": 16, "num_hidden_layers": 3,
+        "num_attention_heads": 2, "intermediate_size": 24, "max_position_embeddings": 64}))
+    settings = FinetuneSettings(
+        task="classification", train=data_path("sst2", "train.tsv"),
+        dev=data_path("sst2", "dev.tsv"), output_dir=str(folder / "model"),
+        albert_config=str(config), vocab=trained_spm_path, epochs=1, batch_size=32,
+        learning_rate=1e-3, max_seq_length=48, max_train_examples=256, verbose=0)
+    args = types.SimpleNamespace(text_column=None, text_pair_column=None, label_column=None,
+                                 regression=False, classifier_dropout=0.1, labels=None)
+    finetune(settings, args, print_fn=lambda *a: None)
+    return folder / "model"
+
+
+@pytest.fixture(scope="module")
+def exported(classifier_dir, tmp_path_factory):
+    from albert_tf.export.run import export
+
+    out = tmp_path_factory.mktemp("out")
+    report = export(str(classifier_dir), str(out), variants=("float32", "dynamic_int8"),
+                    with_tokenizer=True, examples=64, log=lambda *a: None)
+    return out, report
+
+
+def _keras(classifier_dir, texts):
+    from albert_tf.model_dir import load_model, load_tokenizer
+    from albert_tf.tasks.base import pack_texts
+
+    model, tokenizer = load_model(classifier_dir), load_tokenizer(classifier_dir)
+    features = pack_texts(tokenizer, texts, None, 48)
+    return features, np.asarray(model(features)["logits"])
+
+
+FRESH = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+import tensorflow_text  # noqa: F401  (registers the tokenizer ops)
+path, texts_file, out = sys.argv[1:4]
+texts = json.load(open(texts_file))
+model = tf.saved_model.load(path)
+default = model.signatures["serving_default"](text=tf.constant(texts))
+ids = np.load(texts_file + ".npz")
+serve_ids = model.signatures["serve_ids"](**{k: tf.constant(ids[k]) for k in ids.files})
+examples = [tf.train.Example(features=tf.train.Features(feature={"text": tf.train.Feature(
+    bytes_list=tf.train.BytesList(value=[t.encode()]))})).SerializeToString() for t in texts]
+classify = model.signatures["serve_examples"](inputs=tf.constant(examples))
+odd = model.signatures["serving_default"](text=tf.constant([b"", "word " * 2000, b"caf\xe9 \xff\xfe bad"]))
+np.savez(out, probabilities=default["probabilities"].numpy(), label=default["label"].numpy(),
+         label_name=default["label_name"].numpy().astype(str), logits=serve_ids["logits"].numpy(),
+         scores=classify["scores"].numpy(), classes=classify["classes"].numpy().astype(str),
+         odd=odd["probabilities"].numpy())
+print(json.dumps({"albert_tf_imported": any(m.startswith("albert_tf") for m in sys.modules)}))
+"""
+
+
+def test_signatures_in_a_fresh_process_equal_keras(classifier_dir, exported, tmp_path):
+    out, report = exported
+    texts, _ = _dev_sentences()
+    features, logits = _keras(classifier_dir, texts)
+    texts_file = tmp_path / "texts.json"
+    texts_file.write_text(json.dumps(texts))
+    np.savez(str(texts_file) + ".npz", **features)
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH, report["saved_model"], str(texts_file), str(tmp_path / "o.npz")],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
+                                                          "PYTHONPATH": ""})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"albert_tf_imported": False}
+    got = np.load(tmp_path / "o.npz")
+    probabilities = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    assert np.abs(got["logits"] - logits).max() <= 1e-5
+    assert np.abs(got["probabilities"] - probabilities).max() <= 1e-5
+    assert np.abs(got["scores"] - probabilities).max() <= 1e-5
+    assert got["label"].tolist() == logits.argmax(-1).tolist()
+    assert got["label_name"].tolist() == [str(k) for k in logits.argmax(-1)]
+    assert got["classes"].tolist() == [["0", "1"]] * len(texts)
+    odd = got["odd"]
+    assert odd.shape == (3, 2) and np.all(np.isfinite(odd)) and np.allclose(odd.sum(-1), 1, atol=1e-5)
+
+
+def test_rest_bodies_map_onto_the_signatures(classifier_dir, exported):
+    import tensorflow as tf
+
+    from albert_tf.export.rest import rest_predict
+
+    out, report = exported
+    loaded = tf.saved_model.load(report["saved_model"])
+    texts, _ = _dev_sentences(3)
+    _, logits = _keras(classifier_dir, texts)
+    rows = rest_predict(loaded, {"instances": [{"text": t} for t in texts]})["predictions"]
+    assert [r["label"] for r in rows] == logits.argmax(-1).tolist()
+    bare = rest_predict(loaded, {"signature_name": "serving_default", "instances": texts})
+    assert bare == {"predictions": rows}
+    columnar = rest_predict(loaded, {"inputs": {"text": texts}})["outputs"]
+    assert columnar["label"] == [r["label"] for r in rows]
+    assert np.allclose(columnar["probabilities"], [r["probabilities"] for r in rows])
+    b64 = rest_predict(loaded, {"inputs": [{"b64": "Z3JlYXQ="}]})["outputs"]  # "great"
+    assert len(b64["label"]) == 1
+
+
+def test_export_folder_contents_and_saved_model_cli(exported):
+    out, report = exported
+    version = report["saved_model"]
+    assert os.path.basename(version) == "1"
+    extra = os.path.join(version, "assets.extra")
+    assert open(os.path.join(extra, "labels.txt")).read().split() == ["0", "1"]
+    assert any(name.endswith(".model") for name in os.listdir(os.path.join(extra, "vocab")))
+    readme = open(os.path.join(version, "README.md")).read()
+    for name in ("serving_default", "serve_ids", "serve_examples"):
+        assert f"`{name}`" in readme
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    shown = subprocess.run([cli, "show", "--dir", version, "--all"], capture_output=True,
+                           text=True, timeout=300)
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert "signature_def['serve_examples']" in shown.stdout
+    assert "tensorflow/serving/classify" in shown.stdout
+    assert "signature_def['serve_ids']" in shown.stdout
+
+
+def test_tflite_variants_agree_and_shrink(exported, classifier_dir):
+    out, report = exported
+    rows = {r["variant"]: r for r in report["tflite"]}
+    assert rows["float32"]["max_abs_diff"] <= 1e-4
+    # int8 weights: a quarter of the float32 bytes plus the flatbuffer's fixed overhead,
+    # which dominates this tiny model (the demo-size classifier reaches 27%; BENCHMARKS.md).
+    assert rows["dynamic_int8"]["bytes"] <= 0.5 * rows["float32"]["bytes"]
+    assert rows["dynamic_int8"]["argmax_agreement"] >= 0.95
+    assert os.path.exists(out / "export_report.md") and os.path.exists(out / "export_report.json")
+    # The tokenizer variant takes raw text and gives the Keras logits.
+    from albert_tf.export.tflite import interpreter
+
+    texts, _ = _dev_sentences(4)
+    _, logits = _keras(classifier_dir, texts)
+    runner = interpreter((out / "tflite" / "model_text.float32.tflite").read_bytes()).get_signature_runner("serve_text")
+    got = np.concatenate([runner(text=np.array([t]))["logits"] for t in texts])
+    assert np.abs(got - logits).max() <= 1e-4
