@@ -61,7 +61,15 @@ FIXTURES = {
     "question_answering_g2_i2": ("AlbertForQuestionAnswering",
                                  dict(num_hidden_layers=4, num_hidden_groups=2,
                                       inner_group_num=2, hidden_act="relu")),
+    # E == H, identity embedding_hidden_mapping_in and word embeddings of rank 4:
+    # exactly a brightmart albert_zh model (see below), and an original checkpoint
+    # without embedding_hidden_mapping_in.
+    "brightmart_layout_g1_i1": ("AlbertForPreTraining",
+                                dict(num_hidden_layers=3, num_hidden_groups=1, inner_group_num=1,
+                                     embedding_size=8)),
 }
+# brightmart's factorization width for the fixture above.
+BRIGHTMART_E = 4
 
 
 def real_inputs(vocab_size):
@@ -97,6 +105,26 @@ def randomize(model, torch, seed):
     model.tie_weights()
 
 
+def brightmart_layout(model, torch, seed):
+    """Word embeddings A @ P (A [V, 4], P [4, H]) and an identity E -> H mapping.
+
+    brightmart's modeling.py computes (A[ids] @ P) + position + segment (all width H),
+    LayerNorm, blocks; its MLM logits are (x @ P^T) @ A^T. A transformers model with
+    E = H, word embeddings A @ P and an identity mapping computes the same, so the
+    tests write A and P under brightmart's names and compare to this model's outputs.
+    """
+    generator = torch.Generator().manual_seed(1000 + seed)
+    vocab, hidden = model.config.vocab_size, model.config.hidden_size
+    a = torch.randn((vocab, BRIGHTMART_E), generator=generator) * 0.3
+    p = torch.randn((BRIGHTMART_E, hidden), generator=generator) * 0.6
+    with torch.no_grad():
+        model.albert.embeddings.word_embeddings.weight.copy_(a @ p)
+        model.albert.encoder.embedding_hidden_mapping_in.weight.copy_(torch.eye(hidden))
+        model.albert.encoder.embedding_hidden_mapping_in.bias.zero_()
+    model.tie_weights()
+    return {"brightmart_word_embeddings": a.numpy(), "brightmart_word_embeddings_2": p.numpy()}
+
+
 def build(name, class_name, changes, seed):
     import torch
     import transformers
@@ -106,7 +134,8 @@ def build(name, class_name, changes, seed):
     model = getattr(transformers, class_name)(config).eval()
     model.config._attn_implementation = "eager"
     randomize(model, torch, seed)
-    return model, torch
+    extra = brightmart_layout(model, torch, seed) if name.startswith("brightmart") else {}
+    return model, torch, extra
 
 
 def record(model, torch, class_name, ids, mask, segments):
@@ -147,12 +176,12 @@ def main(argv=None):
     manifest = {"transformers": transformers.__version__, "torch": torch.__version__.split("+")[0],
                 "fixtures": {}}
     for seed, (name, (class_name, changes)) in enumerate(FIXTURES.items(), start=1):
-        model, torch = build(name, class_name, changes, seed)
+        model, torch, extra = build(name, class_name, changes, seed)
         folder = os.path.join(args.output, name)
         shutil.rmtree(folder, ignore_errors=True)
         model.save_pretrained(folder)
         np.savez_compressed(os.path.join(folder, "outputs.npz"),
-                            **record(model, torch, class_name, ids, mask, segments))
+                            **record(model, torch, class_name, ids, mask, segments), **extra)
         sizes = {f: os.path.getsize(os.path.join(folder, f)) for f in sorted(os.listdir(folder))}
         manifest["fixtures"][name] = {"class": class_name, "seed": seed, "bytes": sizes}
         print(f"{name}: {class_name}, " + ", ".join(f"{f} {s // 1024} KB" for f, s in sizes.items()))

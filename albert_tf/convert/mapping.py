@@ -121,7 +121,7 @@ def map_values(source_values: dict, table, expected_shapes: dict,
         expected = tuple(int(d) for d in expected_shapes[row.ours])
         names = row.theirs if isinstance(row.theirs, tuple) else (row.theirs,)
         missing = [n for n in names if n not in source_values]
-        if missing:
+        if missing or not names:
             if row.fallback == "keep":
                 kept.append(row.ours)
                 continue
