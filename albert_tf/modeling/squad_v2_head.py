@@ -73,7 +73,7 @@ class SquadV2Head(keras.Model):
         # End logits given the start token's vector, concatenated to every position.
         picked = ops.take_along_axis(
             seq, ops.reshape(ops.cast(inputs["start_positions"], "int32"), (-1, 1, 1)), axis=1)
-        start_features = ops.broadcast_to(picked, ops.shape(seq))
+        start_features = picked + ops.zeros_like(seq)  # [batch, seq_len, H], shape-agnostic
         end = end_1(end_norm(end_0(ops.concatenate([seq, start_features], axis=-1))))
         end_logits = _masked(ops.squeeze(end, -1), p_mask)
         # Answerability from [CLS] and the start-probability-weighted vector.
