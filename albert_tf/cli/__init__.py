@@ -21,6 +21,7 @@ COMMANDS = [
     "pretrain",
     "params",
     "tokenize",
+    "convert",
 ]
 
 
