@@ -142,3 +142,22 @@ def test_config_checks(tmp_path):
     with pytest.raises(AlbertTfError, match="model_type is 'bert'"):
         config_from_hf({**source, "model_type": "bert"})
     assert config_from_hf({**source, "hidden_act": "gelu_new"}).hidden_act == "gelu"
+
+
+def test_reading_needs_neither_transformers_nor_torch(tmp_path):
+    """safetensors with numpy only: a fresh process converts without importing either."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    code = ("import sys, albert_tf.convert as c\n"
+            f"c.convert('huggingface', 'keras', {fixture('pretraining_g1_i1')!r}, "
+            f"{str(tmp_path / 'm')!r}, log=lambda _: None)\n"
+            f"c.convert('keras', 'huggingface', {str(tmp_path / 'm')!r}, "
+            f"{str(tmp_path / 'hf')!r}, log=lambda _: None)\n"
+            "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": REPO}, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -9,7 +9,7 @@ import pytest
 
 from albert_tf import AlbertTfError
 from albert_tf.convert import convert, read
-from helpers.convert_fixtures import fixture, max_diffs, reference
+from helpers.convert_fixtures import fixture, reference
 
 
 def quiet(_line):
@@ -23,8 +23,9 @@ def hub_inputs(ref):
 
 def test_transformers_to_keras_hub_preset_matches_transformers(tmp_path):
     """transformers -> albert-tf -> keras-hub preset on disk -> keras-hub's own loader."""
-    from conftest import data_path
     import shutil
+
+    from conftest import data_path
 
     source = tmp_path / "hf"
     shutil.copytree(fixture("pretraining_g2_i2"), source)

@@ -142,7 +142,8 @@ def convert(source_format: str, target_format: str, input: str, output: str, *,
         the output directory.
 
     Example:
-        >>> convert("huggingface", "keras", "albert-base-v2", "saved_models/albert_base")  # doctest: +SKIP
+        >>> convert("huggingface", "keras", "albert-base-v2",
+        ...         "saved_models/albert_base")                         # doctest: +SKIP
         'saved_models/albert_base'
     """
     if target_format not in TARGETS:

@@ -79,18 +79,14 @@ def task_from_hf(values: dict, source: str = "config.json", task: str | None = N
     return task_info(task, labels, classifier_dropout=dropout)
 
 
-def config_to_hf(config: AlbertConfig, info: dict, sop: bool = True) -> dict:
+def config_to_hf(config: AlbertConfig, info: dict) -> dict:
     """A Hugging Face ``config.json`` for ``config`` and the task entry ``info``.
 
     Args:
         config: the AlbertConfig.
         info: the task.json entry (task, labels, classifier_dropout).
-        sop: for pretraining: the model has its sentence-order head
-            (``AlbertForPreTraining``); otherwise ``AlbertForMaskedLM`` is named.
     """
-    task = info["task"]
-    arch = ARCHITECTURES[task] if (task != "pretraining" or sop) else "AlbertForMaskedLM"
-    values = {"architectures": [arch], "model_type": "albert"}
+    values = {"architectures": [ARCHITECTURES[info["task"]]], "model_type": "albert"}
     values.update({k: v for k, v in config.to_dict().items() if k in MODEL_KEYS})
     if "layers_to_keep" in values and not values["layers_to_keep"]:
         del values["layers_to_keep"]

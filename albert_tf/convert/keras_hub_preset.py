@@ -26,7 +26,8 @@ from albert_tf.errors import AlbertTfError
 
 VOCAB = os.path.join("assets", "tokenizer", "vocabulary.spm")
 # (ours, keras-hub) of the AlbertTextClassifier head, beside the backbone table.
-CLASSIFIER_TABLE = [Row("classifier/kernel", "logits/kernel"), Row("classifier/bias", "logits/bias")]
+CLASSIFIER_TABLE = [Row("classifier/kernel", "logits/kernel"),
+                    Row("classifier/bias", "logits/bias")]
 
 
 def _json(path):

@@ -1,12 +1,10 @@
 """The albert-tf model each converted task becomes, and its ``task.json`` entry.
 
-| task             | model                              | head variables                       |
-|------------------|------------------------------------|--------------------------------------|
-| ``encoder``        | ``AlbertEncoder``                    | none                                 |
-| ``pretraining``    | ``AlbertPretrainer``                 | ``predictions/...``, ``seq_relationship/...`` |
-| ``classification`` | ``AlbertClassifier(config, N)``      | ``classifier/{kernel,bias}``           |
-| ``ner``            | ``AlbertTagger(config, N)``          | ``classifier/{kernel,bias}``           |
-| ``squad``          | ``AlbertSpanExtractor(config)``      | ``qa_outputs/{kernel,bias}``           |
+- ``encoder``: ``AlbertEncoder``, no head;
+- ``pretraining``: ``AlbertPretrainer`` (``predictions/...``, ``seq_relationship/...``);
+- ``classification``: ``AlbertClassifier(config, N)`` (``classifier/{kernel,bias}``);
+- ``ner``: ``AlbertTagger(config, N)`` (``classifier/{kernel,bias}`` per token);
+- ``squad``: ``AlbertSpanExtractor(config)`` (``qa_outputs/{kernel,bias}``).
 """
 
 from __future__ import annotations
