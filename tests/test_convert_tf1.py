@@ -86,6 +86,25 @@ def test_brightmart_names_match_transformers_outputs(tmp_path):
     assert max(diffs.values()) <= 1e-5, diffs
 
 
+def test_brightmart_unshared_layers(tmp_path):
+    """brightmart with sharing off writes layer_{i}: one group per layer. Copies of the
+    shared block in every layer compute the same model."""
+    name = "brightmart_layout_g1_i1"
+    ref = reference(name)
+    values = to_tf1(hf_tensors(name), brightmart=(ref["brightmart_word_embeddings"],
+                                                  ref["brightmart_word_embeddings_2"]))
+    shared = "bert/encoder/layer_shared/"
+    unshared = {k: v for k, v in values.items() if not k.startswith(shared)}
+    for layer in range(3):
+        unshared.update({k.replace(shared, f"bert/encoder/layer_{layer}/"): v
+                         for k, v in values.items() if k.startswith(shared)})
+    config = {**official_config(name), "embedding_size": 4}
+    folder = checkpoint_dir(tmp_path, name, unshared, config, optimizer_slots=False)
+    converted = read("tf1", folder, log=quiet)
+    assert converted.config.num_hidden_groups == 3
+    assert max(max_diffs(converted.model, "pretraining", ref).values()) <= 1e-5
+
+
 def test_official_checkpoint_without_projection_when_e_equals_h(tmp_path):
     """E == H: the original has no embedding_hidden_mapping_in; identity + zero bias."""
     name = "brightmart_layout_g1_i1"  # E == H with an identity mapping in transformers
