@@ -135,25 +135,52 @@ def test_encoder_from_a_head_checkpoint_drops_the_head(tmp_path):
         read("tf1", folder, task="classification", log=quiet)
 
 
-def test_vocabulary_beside_the_checkpoint_goes_to_the_model_dir(tmp_path):
+@pytest.mark.parametrize("vocab, name_beside, kind, hf_name", [
+    (("vocab", "nonofficial_albert_format_spm_de", "30k-clean.model"), "30k-clean.model",
+     "sentencepiece", "spiece.model"),
+    (("vocab", "chinese_wordpiece_21128", "vocab.txt"), "vocab_chinese.txt", "wordpiece",
+     "vocab.txt"),
+])
+def test_vocabulary_beside_the_checkpoint_travels(tmp_path, vocab, name_beside, kind, hf_name):
+    """30k-clean.model (English release) or vocab_chinese.txt (Google's Chinese release)."""
+    from conftest import data_path
+
+    from albert_tf.model_dir import load_tokenizer
+
+    path = data_path(*vocab)
+    size = 30000 if kind == "sentencepiece" else 21128
+    name = "pretraining_g1_i1"
+    values = to_tf1(hf_tensors(name))
+    rng = np.random.default_rng(1)
+    values["bert/embeddings/word_embeddings"] = rng.normal(size=(size, 6)).astype("f")
+    values["cls/predictions/output_bias"] = np.zeros(size, "f")
+    folder = checkpoint_dir(tmp_path, "release", values,
+                            dict(official_config(name), vocab_size=size), optimizer_slots=False)
+    shutil.copy(path, folder / name_beside)
+    out = convert("tf1", "keras", folder / "model.ckpt-best", tmp_path / "albert", log=quiet)
+    tokenizer = load_tokenizer(out)
+    assert tokenizer.vocab_size == size and tokenizer.kind == kind
+    assert sorted(os.listdir(out)) == ["albert_config.json", "model.weights.h5", "task.json",
+                                       "vocab"]
+    convert("keras", "huggingface", out, tmp_path / "hf", log=quiet)
+    written = tmp_path / "hf" / hf_name
+    assert written.read_bytes() == open(path, "rb").read()
+    tokenizer_config = json.loads((tmp_path / "hf" / "tokenizer_config.json").read_text())
+    assert tokenizer_config["tokenizer_class"] == (
+        "AlbertTokenizer" if kind == "sentencepiece" else "BertTokenizer")
+
+
+def test_vocabulary_of_another_size_is_refused(tmp_path):
     from conftest import data_path
 
     name = "pretraining_g1_i1"
-    config = dict(official_config(name), vocab_size=30000)
-    values = to_tf1(hf_tensors(name))
-    rng = np.random.default_rng(1)
-    values["bert/embeddings/word_embeddings"] = rng.normal(size=(30000, 6)).astype("f")
-    values["cls/predictions/output_bias"] = np.zeros(30000, "f")
-    folder = checkpoint_dir(tmp_path, "release", values, config, optimizer_slots=False)
-    shutil.copy(data_path("vocab", "nonofficial_albert_format_spm_de", "30k-clean.model"),
-                folder / "30k-clean.model")
-    out = convert("tf1", "keras", folder / "model.ckpt-best", tmp_path / "albert", log=quiet)
-    from albert_tf.model_dir import load_tokenizer
-
-    tokenizer = load_tokenizer(out)
-    assert tokenizer.vocab_size == 30000 and tokenizer.kind == "sentencepiece"
-    assert sorted(os.listdir(out)) == ["albert_config.json", "model.weights.h5", "task.json",
-                                       "vocab"]
+    folder = checkpoint_dir(tmp_path, "release", to_tf1(hf_tensors(name)),
+                            official_config(name), optimizer_slots=False)
+    shutil.copy(data_path("vocab", "chinese_wordpiece_21128", "vocab.txt"), folder)
+    with pytest.raises(AlbertTfError, match="vocab.txt: has 21128 ids but the model's "
+                                            "vocab_size is 1003"):
+        convert("tf1", "keras", folder, tmp_path / "out", log=quiet)
+    assert not (tmp_path / "out").exists()
 
 
 def test_squad_v2_verifier_head(tmp_path):
