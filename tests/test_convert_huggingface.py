@@ -58,6 +58,8 @@ def test_pretraining_directory_loads_with_load_model(tmp_path):
     assert max(max_diffs(model, "pretraining", reference("pretraining_g2_i2")).values()) <= 1e-5
     convert("huggingface", "keras", fixture("pretraining_g2_i2"), tmp_path / "e",
             task="encoder", log=quiet)
+    with pytest.raises(AlbertTfError, match="has no squad head"):
+        read("huggingface", fixture("pretraining_g2_i2"), task="squad", log=quiet)
     encoder = load_model(tmp_path / "e")
     assert type(encoder).__name__ == "AlbertEncoder"
     assert max(max_diffs(encoder, "encoder", reference("pretraining_g2_i2")).values()) <= 1e-5

@@ -138,6 +138,10 @@ def read_huggingface(directory: str, task: str | None = None, allow_pickle: bool
     tensors = read_tensors(directory, allow_pickle)
     log(f"read {len(tensors)} tensors ({_megabytes(tensors)}) from {directory}")
     tensors = _untie(_canonical_names(tensors), directory)
+    head = hf_names.HEAD_TABLES[info["task"]]
+    if head and head[0].theirs not in tensors:
+        raise AlbertTfError(f"{directory}: has no {info['task']} head ({head[0].theirs}); "
+                            "--task encoder converts the encoder alone")
     table = hf_names.name_table(config, info["task"],
                                 pooler=hf_names.PREFIX + "pooler.weight" in tensors,
                                 sop="sop_classifier.classifier.weight" in tensors)

@@ -79,7 +79,10 @@ def build_model(config, info: dict):
     if task in LABELLED:
         cls = AlbertClassifier if task == "classification" else AlbertTagger
         dropout = info.get("classifier_dropout", 0.1)
-        return cls(config, len(info["labels"]), classifier_dropout=dropout)
+        if not info.get("labels") and not info.get("num_labels"):
+            raise AlbertTfError(f"task {task!r} without \"labels\" (or \"num_labels\")")
+        count = len(info["labels"]) if info.get("labels") else int(info["num_labels"])
+        return cls(config, count, classifier_dropout=dropout)
     raise AlbertTfError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
 
 
