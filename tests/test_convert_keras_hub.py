@@ -50,6 +50,16 @@ def test_transformers_to_keras_hub_preset_matches_transformers(tmp_path):
     write_keras_hub(converted, str(tmp_path / "with_vocab"), log=quiet)
     tokenizer = keras_hub.models.AlbertTokenizer.from_preset(str(tmp_path / "with_vocab"))
     assert tokenizer.vocabulary_size() == 30000
+    # ... and back: the preset's vocabulary.spm becomes the model directory's vocab/.
+    converted = read("keras-hub", tmp_path / "with_vocab", log=quiet)
+    assert converted.vocab.endswith("vocabulary.spm")
+    from albert_tf.convert.vocab_files import make_tokenizer
+
+    ours = make_tokenizer(converted.vocab, converted.tokenizer_settings, 30000)
+    assert ours.kind == "sentencepiece"
+    # albert-tf lowercases (and strips accents) as the original; keras-hub leaves it to you.
+    assert ours.tokenize(["Der Hund spielt im Garten"]).to_list() == [
+        [int(i) for i in np.asarray(tokenizer("der hund spielt im garten"))]]
 
 
 def test_keras_hub_presets_to_albert_tf_both_heads(tmp_path):
