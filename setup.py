@@ -29,6 +29,8 @@ setup(
         "test": read_pins("test"),
         # Peers for bench/: installed only on request, never by runtime or tests.
         "bench": read_pins("bench"),
+        # transformers + torch for tools/make_hf_albert_fixtures.py: never by runtime or tests.
+        "tools": read_pins("tools"),
     },
     entry_points={"console_scripts": ["albert-tf=albert_tf.cli:main"]},
     classifiers=[

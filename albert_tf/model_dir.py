@@ -74,7 +74,8 @@ def save_model(model, directory: str | os.PathLike, task_info: dict | None = Non
         model: an ``AlbertEncoder``, ``AlbertPretrainer`` or task model with a
             ``config`` attribute.
         directory: the model directory to create or update.
-        task_info: extra settings for ``task.json`` (merged over the model's own).
+        task_info: extra settings for ``task.json`` (merged over the model's own);
+            with a ``"task"`` entry it describes the model by itself.
         tokenizer: an ``AlbertTokenizer`` whose assets go to ``vocab/``.
 
     Returns:
@@ -93,7 +94,8 @@ def save_model(model, directory: str | os.PathLike, task_info: dict | None = Non
     """
     directory = os.fspath(directory)
     os.makedirs(directory, exist_ok=True)
-    own = {} if task_info and "task" in task_info else task_info_of(model)
+    # A task_info naming its task describes models this module does not know yet.
+    own = {} if "task" in (task_info or {}) else task_info_of(model)
     info = {"format": FORMAT, **own, **(task_info or {})}
     # Weights first: a directory whose task.json exists is one whose weights exist.
     with atomic_path(os.path.join(directory, WEIGHTS_FILE), suffix=".weights.h5") as tmp:

@@ -25,6 +25,7 @@ COMMANDS = [
     "export",
     "params",
     "tokenize",
+    "convert",
 ]
 
 

@@ -1,0 +1,73 @@
+"""albert-tf model directories as a conversion source and target (``--from/--to keras``).
+
+Written with ``albert_tf.save_model``: ``albert_config.json``, ``task.json``,
+``model.weights.h5`` and ``vocab/``. A SQuAD 2.0 verifier head read from an
+original checkpoint goes beside them as ``squad_v2_head.weights.h5``, named in
+``task.json`` under ``"squad_v2_head"``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from albert_tf.config import AlbertConfig
+from albert_tf.convert import vocab_files
+from albert_tf.convert.models import Converted, build_model, task_of
+from albert_tf.errors import AlbertTfError
+from albert_tf.io_utils import atomic_path
+from albert_tf.model_dir import CONFIG_FILE, WEIGHTS_FILE, read_task_info, save_model
+
+SQUAD_V2_FILE = "squad_v2_head.weights.h5"
+
+
+def read_model_dir(directory: str, log=print) -> Converted:
+    """Reads a model directory (any converted task) back into a ``Converted``.
+
+    The model is rebuilt from ``task.json`` with the same classes the converter
+    writes (``AlbertClassifier``, ``AlbertTagger``, ``AlbertSpanExtractor``, ...),
+    so it works before ``load_model`` knows the fine-tuning tasks.
+    """
+    directory = os.fspath(directory)
+    info = read_task_info(directory)
+    config = AlbertConfig.from_json_file(os.path.join(directory, CONFIG_FILE))
+    model = build_model(config, info)
+    weights = os.path.join(directory, WEIGHTS_FILE)
+    if not os.path.isfile(weights):
+        raise AlbertTfError(f"{directory}: no {WEIGHTS_FILE}")
+    model.load_weights(weights)
+    info = task_of(model, info)
+    info.pop("format", None)
+    extras = {}
+    if info.get("squad_v2_head"):
+        from albert_tf.modeling.squad_v2_head import SquadV2Head
+
+        head = SquadV2Head(config.hidden_size, config.initializer_range)
+        head.load_weights(os.path.join(directory, info["squad_v2_head"]))
+        extras["squad_v2_head"] = head
+    vocab, settings = None, {}
+    from albert_tf.tokenization.assets import is_model_dir, read_assets
+
+    if is_model_dir(directory):
+        vocab, assets = read_assets(directory)
+        settings = {k: assets[k] for k in ("do_lower_case", "keep_accents") if k in assets}
+    log(f"read a {info['task']} model from {directory}")
+    return Converted(model, info, vocab, settings, extras)
+
+
+def write_model_dir(converted: Converted, directory: str, log=print) -> None:
+    """Writes ``converted`` as a model directory that ``albert_tf.load_model`` reads."""
+    info = dict(converted.task_info)
+    head = converted.extras.get("squad_v2_head")
+    if head is not None:
+        os.makedirs(directory, exist_ok=True)
+        with atomic_path(os.path.join(directory, SQUAD_V2_FILE), suffix=".weights.h5") as tmp:
+            head.save_weights(tmp)
+        info["squad_v2_head"] = SQUAD_V2_FILE
+    tokenizer = None
+    if converted.vocab:
+        tokenizer = vocab_files.make_tokenizer(converted.vocab, converted.tokenizer_settings,
+                                               converted.config.vocab_size)
+    save_model(converted.model, directory, task_info=info, tokenizer=tokenizer)
+    vocab = f", vocabulary {os.path.basename(converted.vocab)}" if converted.vocab else \
+        ", no vocabulary found beside the source"
+    log(f"wrote a {info['task']} model directory{vocab}")
