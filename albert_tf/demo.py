@@ -1,81 +1,263 @@
-"""``albert-tf demo``: for now, build every bundled config and print its parameter table."""
+"""``albert-tf demo``: the whole way, on the bundled data, in about 15 minutes on 2 CPU cores.
+
+Stages (each skipped when its outputs are complete, unless ``fresh``):
+
+1. vocabulary: an 8000-piece SentencePiece model trained on ``pretrain_en/``;
+2. data: masked-LM + sentence-order TFRecords in ``tfrecords/demo/``;
+3. pretrain: ``configs/albert_demo.json`` with LAMB;
+4. finetune: SST-2 sentiment, evaluated on its dev set;
+5. export: SavedModel + TFLite float32 and dynamic_int8 in ``saved_models/demo/``;
+6. check: a few sentences through the Keras model, the SavedModel (raw text in) and
+   the int8 TFLite file, side by side; pictures; a summary table.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import glob
+import json
 import os
+import shutil
 import sys
 import time
 
-from albert_tf.config import AlbertConfig
-from albert_tf.resources import PUBLISHED_PARAMETERS, configs_dir
+from albert_tf.errors import AlbertTfError
+from albert_tf.resources import REPO_ROOT, configs_dir
+
+SENTENCES = [
+    "a gorgeous , witty , seductive movie .",
+    "the story is dull and the acting is worse .",
+    "an uneven film that still manages a few genuine laughs .",
+    "i would not recommend it to anyone .",
+]
 
 
-def parameter_rows(config_files, log=print):
-    """Builds each config's encoder (no forward pass) and counts its parameters.
+@dataclasses.dataclass
+class DemoPlan:
+    """Sizes of each stage (``quick`` shrinks them to about two minutes in all)."""
 
-    Args:
-        config_files: paths of ``albert_config.json`` files.
-        log: where progress lines go.
+    vocab_size: int = 8000
+    dupe_factor: int = 2
+    pretrain_steps: int = 600
+    pretrain_batch: int = 16
+    pretrain_seq: int = 128
+    pretrain_lr: float = 5e-3
+    finetune_examples: int = 20000
+    finetune_epochs: float = 1.0
+    finetune_batch: int = 32
+    finetune_seq: int = 64
+    finetune_lr: float = 1e-4
 
-    Returns:
-        list of dicts: name, the config's main sizes and the parameter breakdown.
-    """
-    # Read every file first, so a bad one fails fast, before TensorFlow loads.
-    configs = [(os.path.splitext(os.path.basename(p))[0], AlbertConfig.from_json_file(p))
-               for p in config_files]
-    import keras
+    @classmethod
+    def quick(cls):
+        return cls(vocab_size=4000, dupe_factor=1, pretrain_steps=60, pretrain_seq=64,
+                   finetune_examples=3000, finetune_lr=2e-4)
 
-    from albert_tf.modeling import AlbertEncoder, parameter_breakdown
 
-    rows = []
-    for i, (name, config) in enumerate(configs, 1):
+def _need(data_dir):
+    needed = [os.path.join("pretrain_en", "*.txt"), os.path.join("sst2", "train.tsv"),
+              os.path.join("sst2", "dev.tsv")]
+    for pattern in needed:
+        if not glob.glob(os.path.join(data_dir, pattern)):
+            raise AlbertTfError(
+                f"{data_dir} lacks {pattern}: put the shared data folder there "
+                "(pretrain_en/*.txt and sst2/{train,dev}.tsv) or pass --data-dir DIR")
+
+
+class Stages:
+    def __init__(self, data_dir, quick, fresh, out, log):
+        self.data_dir, self.quick, self.fresh, self.log = data_dir, quick, fresh, log
+        self.plan = DemoPlan.quick() if quick else DemoPlan()
+        self.records = os.path.join(REPO_ROOT, "tfrecords", "demo")
+        self.out = out
+        self.pretrained = os.path.join(out, "pretrained")
+        self.sst2 = os.path.join(out, "sst2")
+        self.export_dir = os.path.join(out, "export")
+        self.vocab = os.path.join(out, "vocab", "en")
+        self.timings = {}
+
+    def run(self, name, done, work):
         start = time.perf_counter()
-        encoder = AlbertEncoder(config)
-        counts = parameter_breakdown(encoder)
-        seconds = time.perf_counter() - start
-        log(f"[{i}/{len(config_files)}] built {name} in {seconds:.1f}s: {counts['total']:,} parameters")
-        rows.append({"name": name, "config": config, **counts})
-        del encoder
-        keras.backend.clear_session()
-    return rows
+        if done() and not self.fresh:
+            self.log(f"[{name}] done before, reusing it")
+        else:
+            self.log(f"[{name}] ...")
+            work()
+        self.timings[name] = time.perf_counter() - start
+        self.log(f"[{name}] {self.timings[name]:.0f}s")
 
 
-def format_table(rows) -> str:
-    """A Markdown table of parameter counts, with the published figure where known."""
-    header = ("config", "V", "E", "H", "layers", "groups", "heads", "embeddings",
-              "transformer", "pooler", "total", "float32 MB", "published")
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        c = row["config"]
-        published = PUBLISHED_PARAMETERS.get(row["name"])
-        check = "" if published is None else (
-            f"{published:,} ✓" if published == row["total"] else f"{published:,} ✗"
-        )
-        cells = (
-            row["name"], c.vocab_size, c.embedding_size, c.hidden_size, c.num_hidden_layers,
-            c.num_hidden_groups, c.num_attention_heads,
-            f"{row['embeddings'] + row['embedding_projection']:,}", f"{row['transformer']:,}",
-            f"{row['pooler']:,}", f"{row['total']:,}", f"{row['total'] * 4 / 2**20:.1f}", check,
-        )
-        lines.append("| " + " | ".join(str(x) for x in cells) + " |")
-    return "\n".join(lines)
+def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> dict:
+    """Runs every stage; returns the summary (also written to OUT/summary.json)."""
+    data_dir = data_dir or os.path.join(os.path.dirname(REPO_ROOT), "shared", "data")
+    _need(data_dir)
+    out = out or os.path.join(REPO_ROOT, "saved_models", "demo" + ("_quick" if quick else ""))
+    s = Stages(data_dir, quick, fresh, out, log)
+    if fresh:
+        for folder in (out, s.records):
+            shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(out, exist_ok=True)
+    p = s.plan
+    en = sorted(glob.glob(os.path.join(data_dir, "pretrain_en", "*")))
+
+    def vocab():
+        from albert_tf.tokenization.vocab_training import train_sentencepiece
+
+        train_sentencepiece(en, s.vocab, p.vocab_size, log=lambda line: None)
+
+    s.run("vocabulary", lambda: os.path.exists(s.vocab + ".model"), vocab)
+
+    def data():
+        from albert_tf.data.pretraining import DataSettings, create_pretraining_data
+
+        shutil.rmtree(s.records, ignore_errors=True)
+        create_pretraining_data(DataSettings(
+            input=en, output_dir=s.records, vocab=s.vocab + ".model",
+            max_seq_length=p.pretrain_seq, dupe_factor=p.dupe_factor, num_shards=2),
+            log=lambda line: None)
+
+    s.run("data", lambda: os.path.exists(os.path.join(s.records, "pretrain.metadata.json")), data)
+
+    config = _demo_config(out, p)
+
+    def pretrain():
+        from albert_tf.tasks.pretraining import PretrainSettings, pretrain as run
+
+        run(PretrainSettings(
+            albert_config=config, train_data=os.path.join(s.records, "*.tfrecord"),
+            model_dir=s.pretrained, vocab=s.vocab + ".model", batch_size=p.pretrain_batch,
+            steps=p.pretrain_steps, learning_rate=p.pretrain_lr,
+            warmup_steps=p.pretrain_steps // 10, checkpoint_every=max(10, p.pretrain_steps // 6),
+            verbose=2), print_fn=lambda line: log("  " + line))
+
+    s.run("pretrain", lambda: _finished(s.pretrained), pretrain)
+
+    def finetune():
+        import types
+
+        from albert_tf.tasks.finetuning import FinetuneSettings, finetune as run
+
+        from albert_tf.model_dir import save_model  # noqa: F401  (vocab copied below)
+
+        # The pretrained directory holds the vocabulary only as a file; give it as --vocab.
+        run(FinetuneSettings(
+            task="classification", train=os.path.join(data_dir, "sst2", "train.tsv"),
+            dev=os.path.join(data_dir, "sst2", "dev.tsv"), output_dir=s.sst2,
+            init_checkpoint=s.pretrained, vocab=s.vocab + ".model", epochs=p.finetune_epochs,
+            batch_size=p.finetune_batch, learning_rate=p.finetune_lr,
+            max_seq_length=p.finetune_seq, max_train_examples=p.finetune_examples, verbose=2),
+            types.SimpleNamespace(text_column=None, text_pair_column=None, label_column=None,
+                                  regression=False, classifier_dropout=0.1, labels=None),
+            print_fn=lambda line: log("  " + line))
+
+    s.run("finetune", lambda: os.path.exists(os.path.join(s.sst2, "eval_results.json")), finetune)
+
+    def export():
+        from albert_tf.export.run import export as run
+
+        run(s.sst2, s.export_dir, variants=("float32", "dynamic_int8"), examples=200,
+            log=lambda line: log("  " + line))
+
+    s.run("export", lambda: os.path.exists(os.path.join(s.export_dir, "export_report.json")),
+          export)
+    summary = _check_and_summarise(s)
+    log(summary["table"])
+    return summary
 
 
-def run_demo(config_dir: str | None = None, out=sys.stdout) -> int:
-    """Builds every config in ``config_dir`` and prints the parameter table."""
-    files = sorted(glob.glob(os.path.join(config_dir or configs_dir(), "*.json")))
-    if not files:
-        from albert_tf.errors import AlbertTfError
+def _finished(model_dir):
+    settings = os.path.join(model_dir, "pretrain_settings.json")
+    log = os.path.join(model_dir, "training_log.csv")
+    if not (os.path.exists(settings) and os.path.exists(log)) or os.path.exists(
+            os.path.join(model_dir, "backup")):
+        return False
+    with open(settings) as f:
+        steps = json.load(f)["steps"]
+    with open(log) as f:
+        rows = f.read().strip().splitlines()
+    return len(rows) > 1 and rows[-1].split(",")[-1] != "" and str(steps) in rows[-1]
 
-        raise AlbertTfError(f"{config_dir or configs_dir()}: no *.json configs found")
-    print(f"Building {len(files)} ALBERT configs (weights initialised, nothing run)...", file=out)
-    rows = parameter_rows(files, log=lambda line: print(line, file=out, flush=True))
-    print("", file=out)
-    print(format_table(rows), file=out)
-    print(
-        "\nALBERT's parameter count stays flat with depth: every layer of a group "
-        "reuses one TransformerEncoderBlock.",
-        file=out,
-    )
-    return 0
+
+def _demo_config(out, plan):
+    from albert_tf.config import AlbertConfig
+
+    config = AlbertConfig.from_json_file(os.path.join(configs_dir(), "albert_demo.json"))
+    config = config.replace(vocab_size=plan.vocab_size)
+    path = os.path.join(out, "albert_config.json")
+    config.to_json_file(path)
+    return path
+
+
+def _check_and_summarise(s) -> dict:
+    import numpy as np
+    import tensorflow as tf
+
+    from albert_tf.export.tflite import interpreter
+    from albert_tf.model_dir import load_model, load_tokenizer
+    from albert_tf.tasks.base import pack_texts
+
+    model, tokenizer = load_model(s.sst2), load_tokenizer(s.sst2)
+    with open(os.path.join(s.sst2, "task.json")) as f:
+        length = json.load(f)["max_seq_length"]
+    features = pack_texts(tokenizer, SENTENCES, None, length)
+    keras_p = tf.nn.softmax(model(features)["logits"]).numpy()
+    with open(os.path.join(s.export_dir, "export_report.json")) as f:
+        report = json.load(f)
+    saved = tf.saved_model.load(report["saved_model"])
+    served = saved.signatures["serving_default"](text=tf.constant(SENTENCES))
+    saved_p = served["probabilities"].numpy()
+    lite = interpreter(open(os.path.join(s.export_dir, "tflite", "model.dynamic_int8.tflite"),
+                            "rb").read()).get_signature_runner("serve_ids")
+    lite_p = np.concatenate([tf.nn.softmax(lite(**{k: v[i:i + 1] for k, v in features.items()})
+                                           ["logits"]).numpy() for i in range(len(SENTENCES))])
+    lines = ["", "Sentences through three runtimes (probability of positive):", "",
+             "| sentence | Keras | SavedModel (raw text) | TFLite int8 |", "|---|---|---|---|"]
+    for k, sentence in enumerate(SENTENCES):
+        lines.append(f"| {sentence} | {keras_p[k, 1]:.3f} | {saved_p[k, 1]:.3f} | "
+                     f"{lite_p[k, 1]:.3f} |")
+    pictures = _pictures(s)
+    with open(os.path.join(s.sst2, "eval_results.json")) as f:
+        accuracy = json.load(f)["metrics"]["accuracy"]
+    lines += ["", f"SST-2 dev accuracy {accuracy:.4f} (majority class: 0.5092).", "",
+              "| made | where | size |", "|---|---|---|"]
+    for name, path in [("vocabulary", s.vocab + ".model"), ("TFRecords", s.records),
+                       ("pretrained model", s.pretrained), ("SST-2 model", s.sst2),
+                       ("SavedModel", report["saved_model"])] + [
+            (f"TFLite {r['variant']} ({r['latency_ms_median']:.1f} ms, acc "
+             f"{r.get('accuracy', float('nan')):.3f})", os.path.join(s.export_dir, r["file"]))
+            for r in report["tflite"]] + [(f"picture: {k}", v) for k, v in pictures.items()]:
+        lines.append(f"| {name} | {os.path.relpath(path, REPO_ROOT)} | {_size(path)} |")
+    total = sum(s.timings.values())
+    lines += ["", f"Stage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in s.timings.items())
+              + f"; total {total / 60:.1f} min."]
+    summary = {"accuracy": accuracy, "timings": s.timings,
+               "agreement": {"savedmodel_max_abs_diff": float(np.abs(saved_p - keras_p).max()),
+                             "tflite_int8_max_abs_diff": float(np.abs(lite_p - keras_p).max())},
+               "pictures": pictures, "table": "\n".join(lines)}
+    from albert_tf.io_utils import atomic_write_text
+
+    atomic_write_text(os.path.join(s.out, "summary.json"),
+                      json.dumps({k: v for k, v in summary.items() if k != "table"}, indent=2))
+    atomic_write_text(os.path.join(s.out, "SUMMARY.md"), summary["table"] + "\n")
+    return summary
+
+
+def _pictures(s) -> dict:
+    from albert_tf.viz.attention import visualize_attention
+    from albert_tf.viz.attributions import visualize_attributions
+    from albert_tf.viz.curves import plot_curves
+
+    folder = os.path.join(s.out, "pictures")
+    attention = visualize_attention(s.sst2, SENTENCES[0], folder)
+    attributions = visualize_attributions(s.sst2, SENTENCES[0], folder)
+    curves = plot_curves(s.pretrained, os.path.join(folder, "pretraining_curves.png"))
+    return {"attention map": attention["png"], "attention page": attention["html"],
+            "attributions": attributions["html"], "pretraining curves": curves}
+
+
+def _size(path):
+    if os.path.isdir(path):
+        total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
+    else:
+        total = os.path.getsize(path) if os.path.exists(path) else 0
+    return f"{total / 2**20:.1f} MiB"

@@ -43,6 +43,10 @@ def _common(parser):
     parser.add_argument("--warmup-proportion", type=float, default=0.1)
     parser.add_argument("--weight-decay", type=float, default=0.01)
     parser.add_argument("--optimizer", choices=("adamw", "lamb"), default="adamw")
+    parser.add_argument("--adam-bias-correction", dest="bias_correction",
+                        action=argparse.BooleanOptionalAction, default=False,
+                        help="Adam's bias correction (off in the original ALBERT; turn it on "
+                        "for short runs with large learning rates)")
     parser.add_argument("--max-seq-length", type=int, default=128)
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--strategy", default="auto",

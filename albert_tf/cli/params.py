@@ -13,7 +13,7 @@ def register(commands):
 
 
 def run(args) -> int:
-    from albert_tf.demo import format_table, parameter_rows
+    from albert_tf.params import format_table, parameter_rows
     from albert_tf.resources import config_path
 
     rows = parameter_rows([config_path(c) for c in args.albert_config], log=lambda _: None)

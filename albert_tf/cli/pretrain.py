@@ -22,6 +22,10 @@ def register(commands):
     parser.add_argument("--learning-rate", type=float, default=1e-3, help="peak learning rate")
     parser.add_argument("--warmup-steps", type=int, default=100, help="linear warm-up updates")
     parser.add_argument("--optimizer", choices=("lamb", "adamw"), default="lamb")
+    parser.add_argument("--adam-bias-correction", dest="bias_correction",
+                        action=argparse.BooleanOptionalAction, default=False,
+                        help="Adam's bias correction (off in the original ALBERT; turn it on "
+                        "for short runs with large learning rates)")
     parser.add_argument("--weight-decay", type=float, default=0.01,
                         help="decay rate; LayerNorm and bias variables are excluded")
     parser.add_argument("--gradient-accumulation-steps", type=int, default=1,
@@ -60,6 +64,7 @@ def run(args) -> int:
         model_dir=args.model_dir, eval_data=args.eval_data, vocab=args.vocab,
         batch_size=args.batch_size, steps=args.steps, learning_rate=args.learning_rate,
         warmup_steps=args.warmup_steps, optimizer=args.optimizer,
+        bias_correction=args.bias_correction,
         weight_decay=args.weight_decay,
         gradient_accumulation_steps=args.gradient_accumulation_steps,
         strategy="tpu" if args.tpu and args.strategy == "auto" else args.strategy,

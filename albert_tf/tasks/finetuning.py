@@ -29,6 +29,7 @@ class FinetuneSettings:
     warmup_proportion: float = 0.1
     weight_decay: float = 0.01
     optimizer: str = "adamw"
+    bias_correction: bool = False
     max_seq_length: int = 128
     seed: int = 12345
     strategy: str = "auto"
@@ -108,7 +109,7 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
             load_init_checkpoint(model, settings.init_checkpoint)
         optimizer = make_optimizer(settings.optimizer, model.trainable_variables,
                                    settings.learning_rate, total_steps, warmup,
-                                   settings.weight_decay)
+                                   settings.weight_decay, bias_correction=settings.bias_correction)
         task.compile_model(model, optimizer, info, resolve_jit(settings.jit_compile, strategy))
     os.makedirs(settings.output_dir, exist_ok=True)
     atomic_write_text(os.path.join(settings.output_dir, "finetune_settings.json"),

@@ -91,6 +91,7 @@ class PretrainSettings:
     learning_rate: float = 1e-3
     warmup_steps: int = 100
     optimizer: str = "lamb"
+    bias_correction: bool = False
     weight_decay: float = 0.01
     gradient_accumulation_steps: int = 1
     strategy: str = "auto"
@@ -201,7 +202,7 @@ def pretrain(settings: PretrainSettings, print_fn=print):
         optimizer = make_optimizer(
             settings.optimizer, model.trainable_variables, settings.learning_rate,
             settings.steps, settings.warmup_steps, settings.weight_decay,
-            settings.gradient_accumulation_steps,
+            settings.gradient_accumulation_steps, bias_correction=settings.bias_correction,
         )
         compile_pretrainer(model, optimizer, jit_compile=jit)
 
