@@ -30,6 +30,8 @@ def split_words(text: str):
     Example:
         >>> split_words('He met "Smith" in the U.S., too.')[0]
         ['He', 'met', '"', 'Smith', '"', 'in', 'the', 'U.S.', ',', 'too', '.']
+        >>> split_words("Germany's and Germany 's")[0]
+        ['Germany', "'s", 'and', 'Germany', "'s"]
         >>> split_words("我爱北京")[1]
         [(0, 1), (1, 2), (2, 3), (3, 4)]
     """
@@ -44,7 +46,7 @@ def split_words(text: str):
 
 def _split_token(token: str, offset: int):
     i, j = 0, len(token)
-    while i < j and bert_is_punctuation(token[i]):
+    while i < j and bert_is_punctuation(token[i]) and not _clitic_start(token[i:]):
         i += 1
     trailing = []
     while j > i:
@@ -60,3 +62,8 @@ def _split_token(token: str, offset: int):
         j -= 1
     spans = [(k, k + 1) for k in range(i)] + ([(i, j)] if j > i else []) + trailing[::-1]
     return [(offset + a, offset + b) for a, b in spans]
+
+
+def _clitic_start(rest: str) -> bool:
+    """``'s`` (possibly followed by punctuation) is a word, not ``'`` + ``s``."""
+    return rest[:2].lower() in _CLITICS and all(bert_is_punctuation(c) for c in rest[2:])
