@@ -289,7 +289,8 @@ def test_split_words_and_predicted_spans_match_the_text():
 
     tok = AlbertTokenizer.from_vocab(data_path(*WORDPIECE_ZH))
     info = {"labels": ["O", "B-PER", "I-PER"], "max_seq_length": 8}
-    lines = ["  (Reuters) Smith met U.S. officials in Germany's capital.", "", "我爱北京天安门。"]
+    lines = ["  (Reuters) Smith met U.S. officials in Germany's capital.", "",
+             "我爱北京天安门。"]
     inputs = ner.read_inputs(lines, info)
     assert inputs[0].words == ["(", "Reuters", ")", "Smith", "met", "U.S.", "officials", "in",
                                "Germany", "'s", "capital", "."]
@@ -367,7 +368,8 @@ def test_finetune_chinese_characters(tmp_path, capsys):
     metrics = finetune(settings, args, print_fn=lambda _: None)
     assert metrics["examples"] == 10 and metrics["found_gold"] > 0
     assert "uncased" not in capsys.readouterr().err  # Chinese has no case to lose
-    rows = predict("ner", str(tmp_path / "m"), read_inputs(["新华社北京十二月三十一日电"], {}))
+    line = "新华社北京十二月三十一日电"
+    rows = predict("ner", str(tmp_path / "m"), read_inputs([line], {}))
     assert rows[0]["tokens"] == list("新华社北京十二月三十一日电")
     for entity in rows[0]["entities"]:
         assert entity["text"] == rows[0]["text"][entity["start"]:entity["end"]]

@@ -41,7 +41,8 @@ def add_arguments(parser, command):
 
 
 def task_info(args) -> dict:
-    info = {"scheme": getattr(args, "scheme", None), "tag_column": getattr(args, "tag_column", None)}
+    info = {"scheme": getattr(args, "scheme", None),
+            "tag_column": getattr(args, "tag_column", None)}
     if hasattr(args, "classifier_dropout"):
         info["classifier_dropout"] = args.classifier_dropout
     return info
