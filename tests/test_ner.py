@@ -337,6 +337,26 @@ def test_finetune_evaluate_predict_english_cli(trained_spm_path, tmp_path, capsy
     assert set(metrics) >= {"precision", "recall", "f1", "accuracy", "per_type", "examples"}
     assert metrics["accuracy"] > 0.5  # mostly O after a few steps
 
+    # The model's own tags written as a predictions file score the same without the model.
+    from albert_tf.tasks import ner
+    from albert_tf.tasks.finetuning import _load
+    from albert_tf.tasks.ner_data import from_bio
+
+    model, tokenizer, _ = _load(str(out), "ner")
+    predicted = iter(ner.predict_tags(model, tokenizer, examples, info))
+    lines = []
+    for block in open(dev, encoding="utf-8").read().split("\n\n"):
+        rows = [r for r in block.splitlines() if r]
+        if not rows:
+            continue
+        tags = ["O"] if rows[0].startswith("-DOCSTART-") else from_bio(
+            next(predicted), "iob1")
+        lines += [f"{r} {t}" for r, t in zip(rows, tags)] + [""]
+    (tmp_path / "pred.txt").write_text("\n".join(lines), encoding="utf-8")
+    scored = ner.score_file(dev, str(tmp_path / "pred.txt"), {})
+    for key in ("found_gold", "found_predicted", "correct", "f1", "per_type"):
+        assert scored[key] == metrics[key]
+
     text = "Germany 's representative to the European Union , Werner Zwingmann , said ."
     code, stdout, err = _cli(capsys, "predict", "ner", "--model-dir", str(out),
                              "--text", text, "--text", "LONDON 1996-08-30")

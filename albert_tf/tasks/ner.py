@@ -29,12 +29,12 @@ NAME = "ner"
 def add_arguments(parser, command):
     if command == "predict":
         return
-    parser.add_argument("--scheme", choices=("auto",) + SCHEMES, default=None,
-                        help="tagging scheme of the data files (default: auto, detected); "
-                        "all are converted to BIO")
+    parser.add_argument("--scheme", choices=("auto",) + SCHEMES, default="auto",
+                        help="tagging scheme of the data files (auto: detected per file); "
+                        "every scheme is converted to BIO")
     parser.add_argument("--tag-column", type=int, default=None,
-                        help="column of the tag, counted from 1, negative from the end "
-                        "(default: the last)")
+                        help="column of the tag, counted from 1, negative from the end; "
+                        "None: the last column")
     if command == "finetune":
         parser.add_argument("--classifier-dropout", type=float, default=0.1,
                             help="dropout before the tagging layer")
