@@ -164,6 +164,8 @@ def evaluate(task_name, model_dir=None, data=None, predictions=None, output=None
         if not model_dir:
             raise AlbertTfError("give --model-dir (or --predictions to score a file)")
         model, tokenizer, info = _load(model_dir, task_name)
+        if args is not None:  # flags given to evaluate (data columns, scheme) win
+            info.update({k: v for k, v in task.task_info(args).items() if v is not None})
         metrics = task.evaluate(model, tokenizer, task.read_examples(data, info), info)
         output = output or os.path.join(model_dir, "eval_results.json")
     if output:
