@@ -92,14 +92,19 @@ def fit_info(examples, info) -> dict:
 
 
 def build_model(config, info):
+    """The span model of ``info["head"]``; the encoder's pooler, which no SQuAD head reads,
+    is frozen (kept in the weights, left out of training)."""
     if info.get("head", "standard") == "verifier":
         from albert_tf.modeling.squad_verifier import AlbertSquadVerifier
 
-        return AlbertSquadVerifier(config, info.get("start_n_top", 5), info.get("end_n_top", 5),
-                                   info.get("classifier_dropout", 0.1))
-    from albert_tf.modeling.task_models import AlbertSpanExtractor
+        model = AlbertSquadVerifier(config, info.get("start_n_top", 5), info.get("end_n_top", 5),
+                                    info.get("classifier_dropout", 0.1))
+    else:
+        from albert_tf.modeling.task_models import AlbertSpanExtractor
 
-    return AlbertSpanExtractor(config)
+        model = AlbertSpanExtractor(config)
+    model.encoder.pooler.trainable = False
+    return model
 
 
 def _windows(examples, tokenizer, info, training=False):
