@@ -313,13 +313,17 @@ def test_decode_verifier_beam(trained_spm_path):
     tokenizer = AlbertTokenizer.from_vocab(trained_spm_path)
     example, windows = _one_example_windows(tokenizer)
     s, e = int(windows.start_positions[0]), int(windows.end_positions[0])
-    outputs = {"start_top_index": np.array([[1, s]]), "start_top_log_probs": np.array([[-0.1, -1.]]),
+    # start 1 (a question piece) is skipped; start s: ends e (valid) and s (valid, shorter)
+    outputs = {"start_top_index": np.array([[1, s]]),
+               "start_top_log_probs": np.array([[-0.1, -1.0]]),
                "end_top_index": np.array([[[1, 2]], [[e, s]]]).reshape(1, 2, 2),
                "end_top_log_probs": np.array([[[-0.1, -0.2], [-0.5, -0.7]]]),
                "cls_logits": np.array([-3.0])}
     (answer,) = decode([example], windows, outputs, "2.0")
     assert answer.text == "Denver Broncos" and answer.score == pytest.approx(-1.5)
     assert answer.null_odds == -3.0
+    assert len(answer.nbest) == 2 and answer.nbest[1]["score"] == pytest.approx(-1.7)
+    assert "Denver Broncos".startswith(answer.nbest[1]["text"])
     outputs["cls_logits"] = np.array([0.5])
     assert decode([example], windows, outputs, "2.0")[0].text == ""
 
