@@ -37,6 +37,6 @@ def run(args) -> int:
         lines = sys.stdin.read().splitlines()
     info = read_task_info(args.model_dir)
     inputs = task_module(args.task).read_inputs(lines, info)
-    for row in predict(args.task, args.model_dir, inputs):
+    for row in predict(args.task, args.model_dir, inputs, args):
         print(json.dumps(row, ensure_ascii=False))
     return 0

@@ -16,6 +16,13 @@ A task module (``classification``, ``ner``, ``squad``) exposes:
     predict(model, tokenizer, inputs, info) -> list of dicts (JSON-ready)
     read_inputs(path_or_lines, info) -> list                 raw inputs for predict
 
+and may expose (optional):
+
+    EVAL_WRITES_FILES = True               evaluate(..., output_dir=DIR) is then given the
+                                           metrics' folder for files beside them (SQuAD:
+                                           predictions.json, null_odds.json)
+    info_overrides(args) -> dict           evaluate/predict flags that override task.json
+
 ``finetuning.py`` runs them: reading, the model directory, model.fit, metrics.
 """
 

@@ -35,6 +35,11 @@ def task_info(args) -> dict:
     return info
 
 
+def info_overrides(args) -> dict:
+    """Flags given to evaluate/predict that override the model's task.json."""
+    return {k: v for k, v in task_info(args).items() if v is not None}
+
+
 def read_examples(path, info, labelled=True):
     return read_classification_file(path, info.get("text_column"), info.get("text_pair_column"),
                                     info.get("label_column"), labelled=labelled)

@@ -133,12 +133,27 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
     save(model)
     metrics = {}
     if dev is not None:
-        metrics = task.evaluate(model, tokenizer, dev, info)
+        metrics = _evaluate_task(task, model, tokenizer, dev, info, settings.output_dir)
         write_metrics(os.path.join(settings.output_dir, "eval_results.json"), metrics,
                       data=settings.dev)
         print_fn("dev: " + ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()
                                       if isinstance(v, float)))
     return metrics
+
+
+def _evaluate_task(task, model, tokenizer, examples, info, output_dir):
+    """``task.evaluate``; a task that sets ``EVAL_WRITES_FILES`` also gets ``output_dir``
+    for files it writes beside the metrics (SQuAD: predictions.json, null_odds.json)."""
+    if getattr(task, "EVAL_WRITES_FILES", False):
+        return task.evaluate(model, tokenizer, examples, info, output_dir=output_dir)
+    return task.evaluate(model, tokenizer, examples, info)
+
+
+def _with_overrides(task, info, args):
+    """task.json settings, with those a task lets evaluate/predict flags override."""
+    if args is None or not hasattr(task, "info_overrides"):
+        return info
+    return {**info, **task.info_overrides(args)}
 
 
 def write_metrics(path, metrics, **context):
@@ -164,17 +179,17 @@ def evaluate(task_name, model_dir=None, data=None, predictions=None, output=None
         if not model_dir:
             raise AlbertTfError("give --model-dir (or --predictions to score a file)")
         model, tokenizer, info = _load(model_dir, task_name)
-        if args is not None:  # flags given to evaluate (data columns, scheme) win
-            info.update({k: v for k, v in task.task_info(args).items() if v is not None})
-        metrics = task.evaluate(model, tokenizer, task.read_examples(data, info), info)
+        info = _with_overrides(task, info, args)
         output = output or os.path.join(model_dir, "eval_results.json")
+        metrics = _evaluate_task(task, model, tokenizer, task.read_examples(data, info), info,
+                                 os.path.dirname(os.path.abspath(output)))
     if output:
         write_metrics(output, metrics, data=data, predictions=predictions, model_dir=model_dir)
     return metrics
 
 
-def predict(task_name, model_dir, inputs):
+def predict(task_name, model_dir, inputs, args=None):
     """Predictions of a model directory for raw inputs (JSON-ready dicts)."""
     task = task_module(task_name)
     model, tokenizer, info = _load(model_dir, task_name)
-    return task.predict(model, tokenizer, inputs, info)
+    return task.predict(model, tokenizer, inputs, _with_overrides(task, info, args))

@@ -48,6 +48,11 @@ def task_info(args) -> dict:
     return info
 
 
+def info_overrides(args) -> dict:
+    """Flags given to evaluate/predict that override the model's task.json."""
+    return {k: v for k, v in task_info(args).items() if v is not None}
+
+
 def read_examples(path, info, labelled=True):
     return read_ner_file(path, info.get("tag_column"), info.get("scheme"))[0]
 

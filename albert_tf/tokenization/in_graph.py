@@ -120,7 +120,7 @@ class SentencePieceGraph(tf.Module):
         """
         strings, scalar = _as_batch(strings)
         ids = self._fast.tokenize(strings)
-        lib_ids, lib_starts, lib_ends = self._offsets_tokenizer.tokenize_with_offsets(strings)
+        lib_ids, lib_starts, lib_ends = self._library_offsets(strings)
         starts, ends = _align_offsets(ids, lib_ids, lib_starts.values, lib_ends.values,
                                       self._lengths)
         values, splits = ids.values, ids.row_splits
@@ -129,6 +129,18 @@ class SentencePieceGraph(tf.Module):
             starts, ends = tf.repeat(starts, counts), tf.repeat(ends, counts)
         make = lambda v: tf.RaggedTensor.from_row_splits(v, splits, validate=False)  # noqa
         return tuple(_unbatch(make(v), scalar) for v in (values, starts, ends))
+
+    def _library_offsets(self, strings):
+        try:
+            return self._offsets_tokenizer.tokenize_with_offsets(strings)
+        except tf.errors.NotFoundError:
+            if not tf.executing_eagerly():
+                raise
+            # tf.random.set_seed (so keras.utils.set_random_seed) clears the eager
+            # context's caches, which frees the library op's model resource: make it again.
+            self._offsets_tokenizer = tf_text.SentencepieceTokenizer(model=self._fused,
+                                                                     out_type=tf.int32)
+            return self._offsets_tokenizer.tokenize_with_offsets(strings)
 
     def detokenize(self, ids):
         """Text ``[batch]`` of ragged ids (pad, [CLS], [SEP] dropped); the text is the
