@@ -46,12 +46,12 @@ class DemoPlan:
     finetune_epochs: float = 1.0
     finetune_batch: int = 32
     finetune_seq: int = 64
-    finetune_lr: float = 1e-4
+    finetune_lr: float = 3e-4
 
     @classmethod
     def quick(cls):
         return cls(vocab_size=4000, dupe_factor=1, pretrain_steps=60, pretrain_seq=64,
-                   finetune_examples=3000, finetune_lr=2e-4)
+                   finetune_examples=3000)
 
 
 def _need(data_dir):
@@ -145,7 +145,8 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
             dev=os.path.join(data_dir, "sst2", "dev.tsv"), output_dir=s.sst2,
             init_checkpoint=s.pretrained, vocab=s.vocab + ".model", epochs=p.finetune_epochs,
             batch_size=p.finetune_batch, learning_rate=p.finetune_lr,
-            max_seq_length=p.finetune_seq, max_train_examples=p.finetune_examples, verbose=2),
+            max_seq_length=p.finetune_seq, max_train_examples=p.finetune_examples,
+            bias_correction=True, verbose=2),
             types.SimpleNamespace(text_column=None, text_pair_column=None, label_column=None,
                                   regression=False, classifier_dropout=0.1, labels=None),
             print_fn=lambda line: log("  " + line))

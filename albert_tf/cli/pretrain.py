@@ -17,6 +17,8 @@ def register(commands):
     parser.add_argument("--eval-data", help="TFRecord glob(s) evaluated after each chunk")
     parser.add_argument("--model-dir", required=True, help="output model directory")
     parser.add_argument("--vocab", help="vocabulary to store in MODEL_DIR/vocab/")
+    parser.add_argument("--do-lower-case", action=argparse.BooleanOptionalAction, default=True,
+                        help="the tokenizer setting stored with --vocab")
     parser.add_argument("--batch-size", type=int, default=32, help="global batch size")
     parser.add_argument("--steps", type=int, default=1000, help="optimizer updates")
     parser.add_argument("--learning-rate", type=float, default=1e-3, help="peak learning rate")
@@ -62,6 +64,7 @@ def run(args) -> int:
     settings = PretrainSettings(
         albert_config=config_path(args.albert_config), train_data=args.train_data,
         model_dir=args.model_dir, eval_data=args.eval_data, vocab=args.vocab,
+        do_lower_case=args.do_lower_case,
         batch_size=args.batch_size, steps=args.steps, learning_rate=args.learning_rate,
         warmup_steps=args.warmup_steps, optimizer=args.optimizer,
         bias_correction=args.bias_correction,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 
 import keras
 import tensorflow as tf
@@ -106,6 +105,7 @@ class PretrainSettings:
     eval_steps: int = 20
     dynamic_masking: bool = False
     masked_lm_prob: float = 0.15
+    do_lower_case: bool = True
     verbose: int = 1
 
 
@@ -135,14 +135,15 @@ def _save_fn(config, settings, sizes):
     return save
 
 
-def _write_vocab(vocab, model_dir):
+def _write_vocab(vocab, model_dir, do_lower_case=True):
+    """Stores the tokenizer's assets in MODEL_DIR/vocab/ (as ``AlbertTokenizer.save_assets``)."""
     if not vocab:
         return
     if not os.path.exists(vocab):
         raise AlbertTfError(f"--vocab {vocab}: no such file")
-    target = os.path.join(model_dir, "vocab")
-    os.makedirs(target, exist_ok=True)
-    shutil.copyfile(vocab, os.path.join(target, os.path.basename(vocab)))
+    from albert_tf.tokenization import AlbertTokenizer
+
+    AlbertTokenizer.from_vocab(vocab, do_lower_case=do_lower_case).save_assets(model_dir)
 
 
 def load_init_checkpoint(model, init_dir):
@@ -193,7 +194,7 @@ def pretrain(settings: PretrainSettings, print_fn=print):
     os.makedirs(settings.model_dir, exist_ok=True)
     atomic_write_text(os.path.join(settings.model_dir, "pretrain_settings.json"),
                       json.dumps(dataclasses.asdict(settings), indent=2) + "\n")
-    _write_vocab(settings.vocab, settings.model_dir)
+    _write_vocab(settings.vocab, settings.model_dir, settings.do_lower_case)
     jit = resolve_jit(settings.jit_compile, strategy)
     with strategy.scope():
         model = AlbertPretrainer(config)

@@ -1,0 +1,201 @@
+"""The real runs of docs/RESULTS.md: pretrained vs not, on four tasks, on this CPU.
+
+    python bench/results_runs.py [--only sst2,conll,squad,chnsenticorp] [--no-write]
+
+English: the model pretrained by ``bench/pretrain_run.py`` (``saved_models/bench_pretrain``,
+run first if missing or unfinished). Chinese: ``configs/albert_demo.json`` with the
+21128-piece Chinese WordPiece vocabulary, pretrained here on ``pretrain_zh``. Each task
+is fine-tuned twice with the same command, once from the pretrained model
+(``--init-checkpoint``) and once from random weights (``--albert-config``). Every stage
+is skipped when its outputs exist, so the script resumes after a crash. Writes
+docs/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import DATA, REPO, machine  # noqa: E402
+
+OUT = os.path.join(REPO, "saved_models", "results")
+EN = os.path.join(REPO, "saved_models", "bench_pretrain")
+ZH = os.path.join(OUT, "zh_pretrain")
+SHOWN_DATA = "../shared/data"
+
+
+def shown(path):
+    """A path as the README shows it (relative to the repository)."""
+    path = os.path.abspath(path)
+    if path.startswith(os.path.abspath(DATA)):
+        return SHOWN_DATA + path[len(os.path.abspath(DATA)):]
+    return os.path.relpath(path, REPO)
+
+
+def albert_tf(args, log_path):
+    command = "albert-tf " + " ".join(shlex.quote(shown(a) if os.path.isabs(a) else a)
+                                       for a in args)
+    print(f"$ {command}", flush=True)
+    start = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    with open(log_path, "w") as log:
+        subprocess.run([sys.executable, "-m", "albert_tf", *args], env=env, check=True,
+                       stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    return command, time.perf_counter() - start
+
+
+def split_squad(train_path, dev_path, held_out=10):
+    """dev-v1.1 split by article: all but the last ``held_out`` articles train."""
+    if os.path.exists(train_path) and os.path.exists(dev_path):
+        return
+    with open(os.path.join(DATA, "squad", "dev-v1.1.json"), encoding="utf-8") as f:
+        data = json.load(f)
+    os.makedirs(os.path.dirname(train_path), exist_ok=True)
+    for path, articles in ((train_path, data["data"][:-held_out]),
+                           (dev_path, data["data"][-held_out:])):
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({"version": data["version"], "data": articles}, f)
+
+
+def pretrain_zh():
+    if os.path.exists(os.path.join(ZH, "model.weights.h5")) and not os.path.exists(
+            os.path.join(ZH, "backup")) and os.path.exists(os.path.join(ZH, "done")):
+        return None
+    vocab = os.path.join(DATA, "vocab", "chinese_wordpiece_21128", "vocab.txt")
+    records = os.path.join(REPO, "tfrecords", "results_zh")
+    if not os.path.exists(os.path.join(records, "pretrain.metadata.json")):
+        albert_tf(["create-pretraining-data", "--input",
+                   os.path.join(DATA, "pretrain_zh", "hongloumeng.txt"), "--output-dir", records,
+                   "--vocab", vocab, "--dupe-factor", "3", "--segmenter", "jieba",
+                   "--num-shards", "2"], os.path.join(OUT, "zh_data.log"))
+    config = os.path.join(OUT, "albert_demo_zh.json")
+    with open(os.path.join(REPO, "configs", "albert_demo.json")) as f:
+        values = json.load(f)
+    values["vocab_size"] = 21128
+    with open(config, "w") as f:
+        json.dump(values, f, indent=2)
+    command, seconds = albert_tf(
+        ["pretrain", "--albert-config", config, "--train-data", os.path.join(records, "*.tfrecord"),
+         "--model-dir", ZH, "--vocab", vocab, "--batch-size", "16", "--steps", "1000",
+         "--learning-rate", "5e-3", "--warmup-steps", "100", "--checkpoint-every", "100",
+         "--verbose", "2"], os.path.join(OUT, "zh_pretrain.log"))
+    open(os.path.join(ZH, "done"), "w").close()
+    return command
+
+
+TASKS = {
+    "sst2": dict(task="classification", metric="accuracy", pretrained=EN,
+                 train=("sst2", "train.tsv"), dev=("sst2", "dev.tsv"),
+                 extra=["--max-train-examples", "20000", "--max-seq-length", "64"]),
+    "conll": dict(task="ner", metric="f1", pretrained=EN,
+                  train=("conll2003", "eng.train"), dev=("conll2003", "eng.testa"),
+                  extra=["--max-seq-length", "64"]),
+    "squad": dict(task="squad", metric="f1", pretrained=EN, train=None, dev=None,
+                  extra=["--max-seq-length", "192", "--doc-stride", "64",
+                         "--max-query-length", "32"]),
+    "chnsenticorp": dict(task="classification", metric="accuracy", pretrained=ZH,
+                         train=("chnsenticorp", "train.tsv"), dev=("chnsenticorp", "dev.tsv"),
+                         extra=["--max-seq-length", "128"]),
+}
+
+
+def run_task(name, spec):
+    rows = []
+    if name == "squad":
+        train = os.path.join(OUT, "squad_split", "train-38-articles.json")
+        dev = os.path.join(OUT, "squad_split", "dev-last-10-articles.json")
+        split_squad(train, dev)
+    else:
+        train, dev = os.path.join(DATA, *spec["train"]), os.path.join(DATA, *spec["dev"])
+    for start in ("pretrained", "scratch"):
+        out = os.path.join(OUT, f"{name}_{start}")
+        args = ["finetune", spec["task"], "--train", train, "--dev", dev, "--output-dir", out,
+                "--epochs", "1", "--batch-size", "32", "--learning-rate", "3e-4",
+                "--adam-bias-correction", "--verbose", "2", *spec["extra"]]
+        if start == "pretrained":
+            args += ["--init-checkpoint", spec["pretrained"]]
+        else:
+            args += ["--albert-config", os.path.join(spec["pretrained"], "albert_config.json"),
+                     "--vocab", _vocab_file(spec["pretrained"])]
+        record = os.path.join(out, "results_run.json")
+        if os.path.exists(record):
+            with open(record) as f:
+                rows.append(json.load(f))
+            continue
+        command, seconds = albert_tf(args, os.path.join(OUT, f"{name}_{start}.log"))
+        with open(os.path.join(out, "eval_results.json")) as f:
+            metrics = json.load(f)["metrics"]
+        row = {"task": name, "start": start, "command": command, "seconds": seconds,
+               "metrics": metrics}
+        with open(record, "w") as f:
+            json.dump(row, f, indent=2)
+        rows.append(row)
+    return rows
+
+
+def _vocab_file(model_dir):
+    with open(os.path.join(model_dir, "vocab", "tokenizer.json")) as f:
+        return os.path.join(model_dir, "vocab", json.load(f)["vocab_file"])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="sst2,conll,squad,chnsenticorp")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    os.makedirs(OUT, exist_ok=True)
+    names = [n for n in args.only.split(",") if n]
+    if any(TASKS[n]["pretrained"] == EN for n in names):
+        subprocess.run([sys.executable, os.path.join(REPO, "bench", "pretrain_run.py")], check=True)
+    if "chnsenticorp" in names:
+        pretrain_zh()
+    rows = [row for n in names for row in run_task(n, TASKS[n])]
+    if not args.no_write:
+        write_results(rows)
+
+
+def write_results(rows):
+    from report import write_section
+
+    lines = ["## Pretrained vs from scratch (`bench/results_runs.py`)", "",
+             f"{machine('tensorflow', 'keras')}. `configs/albert_demo.json` (E 128, H 256, 6 "
+             "layers sharing one block). English: pretrained by `bench/pretrain_run.py` "
+             "(3000 steps of 16 × 128 tokens on the four books). Chinese: pretrained on "
+             "`pretrain_zh` (1000 steps, jieba whole-word masking, the 21128-piece WordPiece "
+             "vocabulary). Each row: one epoch, batch 32, AdamW 3e-4 with bias correction; the "
+             "same command with `--init-checkpoint` (pretrained) or `--albert-config` (scratch).",
+             "", "| task | metric | pretrained | from scratch | minutes (each) |",
+             "|---|---|---|---|---|"]
+    by_task = {}
+    for row in rows:
+        by_task.setdefault(row["task"], {})[row["start"]] = row
+    labels = {"sst2": ("SST-2 dev", "accuracy"), "conll": ("CoNLL-2003 eng.testa", "f1"),
+              "squad": ("SQuAD v1.1, last 10 dev articles", "f1"),
+              "chnsenticorp": ("ChnSentiCorp dev", "accuracy")}
+    for task, runs in by_task.items():
+        title, key = labels[task]
+        if task == "squad":
+            values = {s: f"EM {r['metrics'].get('exact_match', r['metrics'].get('exact', 0)):.1f} / "
+                         f"F1 {r['metrics']['f1']:.1f}" for s, r in runs.items()}
+            metric = "EM / F1"
+        else:
+            values = {s: f"{r['metrics'][key]:.4f}" for s, r in runs.items()}
+            metric = "entity F1 (conlleval)" if key == "f1" else key
+        minutes = " / ".join(f"{r['seconds'] / 60:.1f}" for r in runs.values())
+        lines.append(f"| {title} | {metric} | {values.get('pretrained', '-')} | "
+                     f"{values.get('scratch', '-')} | {minutes} |")
+    lines += ["", "Commands, exactly as run:", "", "```console"]
+    lines += [f"$ {row['command']}" for row in rows]
+    lines += ["```"]
+    write_section("results", "\n".join(lines), path=os.path.join(REPO, "docs", "RESULTS.md"))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
