@@ -68,7 +68,7 @@ class Stages:
     def __init__(self, data_dir, quick, fresh, out, log):
         self.data_dir, self.quick, self.fresh, self.log = data_dir, quick, fresh, log
         self.plan = DemoPlan.quick() if quick else DemoPlan()
-        self.records = os.path.join(REPO_ROOT, "tfrecords", "demo")
+        self.records = os.path.join(REPO_ROOT, "tfrecords", "demo_quick" if quick else "demo")
         self.out = out
         self.pretrained = os.path.join(out, "pretrained")
         self.sst2 = os.path.join(out, "sst2")
@@ -116,7 +116,7 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
             max_seq_length=p.pretrain_seq, dupe_factor=p.dupe_factor, num_shards=2),
             log=lambda line: None)
 
-    s.run("data", lambda: os.path.exists(os.path.join(s.records, "pretrain.metadata.json")), data)
+    s.run("data", lambda: _records_match(s.records, s.vocab + ".model", p), data)
 
     config = _demo_config(out, p)
 
@@ -164,6 +164,19 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
     summary = _check_and_summarise(s)
     log(summary["table"])
     return summary
+
+
+def _records_match(folder, vocab, plan):
+    """The TFRecords are complete and were made from this vocabulary and length."""
+    from albert_tf.data.documents import file_digest
+
+    path = os.path.join(folder, "pretrain.metadata.json")
+    if not os.path.exists(path) or not os.path.exists(vocab):
+        return False
+    with open(path) as f:
+        meta = json.load(f)
+    return (meta.get("vocab_sha256") == file_digest(vocab)
+            and meta["settings"]["max_seq_length"] == plan.pretrain_seq)
 
 
 def _finished(model_dir):
