@@ -237,8 +237,10 @@ def _check_and_summarise(s) -> dict:
     for name, path in [("vocabulary", s.vocab + ".model"), ("TFRecords", s.records),
                        ("pretrained model", s.pretrained), ("SST-2 model", s.sst2),
                        ("SavedModel", report["saved_model"])] + [
-            (f"TFLite {r['variant']} ({r['latency_ms_median']:.1f} ms, acc "
-             f"{r.get('accuracy', float('nan')):.3f})", os.path.join(s.export_dir, r["file"]))
+            (f"TFLite {r['variant']}: {r['latency_ms_median']:.1f} ms at batch 1; accuracy "
+             f"{r.get('accuracy', float('nan')):.3f} on {report.get('examples')} dev sentences "
+             f"(Keras {report.get('keras_accuracy', float('nan')):.3f})",
+             os.path.join(s.export_dir, r["file"]))
             for r in report["tflite"]] + [(f"picture: {k}", v) for k, v in pictures.items()]:
         lines.append(f"| {name} | {os.path.relpath(path, REPO_ROOT)} | {_size(path)} |")
     total = sum(s.timings.values())
@@ -264,7 +266,8 @@ def _pictures(s) -> dict:
     folder = os.path.join(s.out, "pictures")
     attention = visualize_attention(s.sst2, SENTENCES[0], folder)
     attributions = visualize_attributions(s.sst2, SENTENCES[0], folder)
-    curves = plot_curves(s.pretrained, os.path.join(folder, "pretraining_curves.png"))
+    curves = plot_curves(s.pretrained, os.path.join(folder, "pretraining_curves.png"),
+                         title="demo pretraining: albert_demo on pretrain_en")
     return {"attention map": attention["png"], "attention page": attention["html"],
             "attributions": attributions["html"], "pretraining curves": curves}
 

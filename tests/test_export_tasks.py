@@ -1,0 +1,115 @@
+"""Export of NER and SQuAD models: in-graph entity and answer spans agree with Keras."""
+
+import json
+import types
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import data_path
+
+
+def _config(folder, vocab_size, max_pos=128):
+    path = folder / "albert_config.json"
+    path.write_text(json.dumps({
+        "vocab_size": vocab_size, "embedding_size": 8, "hidden_size": 16, "num_hidden_layers": 2,
+        "num_attention_heads": 2, "intermediate_size": 24, "max_position_embeddings": max_pos}))
+    return str(path)
+
+
+def _finetune(task, folder, train, dev, vocab, extra, args):
+    from albert_tf.tasks.finetuning import FinetuneSettings, finetune
+
+    settings = FinetuneSettings(task=task, train=train, dev=dev, output_dir=str(folder / "model"),
+                                albert_config=_config(folder, 8000), vocab=vocab, epochs=1,
+                                batch_size=16, learning_rate=3e-3, bias_correction=True,
+                                verbose=0, **extra)
+    finetune(settings, types.SimpleNamespace(**args), print_fn=lambda *a: None)
+    return folder / "model"
+
+
+@pytest.fixture(scope="module")
+def ner_export(trained_spm_path, tmp_path_factory):
+    from albert_tf.export.saved_model import export_saved_model
+
+    folder = tmp_path_factory.mktemp("ner")
+    lines = open(data_path("conll2003", "eng.train"), encoding="utf-8").read().split("\n\n")
+    (folder / "train.txt").write_text("\n\n".join(lines[:400]) + "\n")
+    model_dir = _finetune("ner", folder, str(folder / "train.txt"), None, trained_spm_path,
+                          {"max_seq_length": 64},
+                          dict(scheme="auto", tag_column=None, classifier_dropout=0.1))
+    return model_dir, export_saved_model(str(model_dir), str(folder / "export"))
+
+
+def test_ner_entities_are_substrings_and_follow_the_model(ner_export):
+    from albert_tf.model_dir import load_model, load_tokenizer
+
+    model_dir, saved = ner_export
+    texts = ["EU rejects German call to boycott British lamb .",
+             "Peter Blackburn met officials in Brussels on Monday.", "", "Zürich ,, 3.0, 1,000,"]
+    out = tf.saved_model.load(saved).signatures["serving_default"](text=tf.constant(texts))
+    model, tokenizer = load_model(model_dir), load_tokenizer(model_dir)
+    labels = json.loads((model_dir / "task.json").read_text())["labels"]
+    count = out["num_entities"].numpy()
+    for k, text in enumerate(texts):
+        for e in range(count[k]):
+            start, end = int(out["entity_start"][k, e]), int(out["entity_end"][k, e])
+            assert out["entity_text"][k, e].numpy().decode() == text[start:end]
+            assert out["entity_type"][k, e].numpy().decode() in {l[2:] for l in labels if l != "O"}
+        # Word-initial pieces carry exactly the Keras model's argmax tags.
+        packed = tokenizer.pack([text], None, max_seq_length=64)
+        logits = np.asarray(model(packed)["logits"])[0]
+        n = int(packed["input_mask"].numpy().sum()) - 2
+        pieces = [p.decode() for p in out["pieces"][k, :n].numpy()]
+        tags = [t.decode() for t in out["piece_tags"][k, :n].numpy()]
+        for j, piece in enumerate(pieces):
+            if piece.startswith("\u2581") or j == 0:
+                assert tags[j] == labels[int(logits[j + 1].argmax())]
+    assert count.sum() > 0  # the tiny model does find entities
+
+
+@pytest.fixture(scope="module")
+def squad_export(trained_spm_path, tmp_path_factory):
+    from albert_tf.export.saved_model import export_saved_model
+
+    folder = tmp_path_factory.mktemp("squad")
+    data = json.load(open(data_path("squad", "dev-v2.0.sample-normans-rhine.json")))
+    data["data"] = [{"title": a["title"], "paragraphs": a["paragraphs"][:4]} for a in data["data"]]
+    (folder / "train.json").write_text(json.dumps(data))
+    model_dir = _finetune("squad", folder, str(folder / "train.json"), None, trained_spm_path,
+                          {"max_seq_length": 128},
+                          dict(version="auto", doc_stride=64, max_query_length=32, head="standard",
+                               start_n_top=5, end_n_top=5, classifier_dropout=0.1, n_best_size=20,
+                               max_answer_length=30, null_threshold=0.0))
+    return model_dir, export_saved_model(str(model_dir), str(folder / "export")), data
+
+
+def test_squad_answer_is_the_best_span_of_the_keras_logits(squad_export):
+    from albert_tf.model_dir import load_model, load_tokenizer
+
+    model_dir, saved, data = squad_export
+    paragraph = data["data"][0]["paragraphs"][0]
+    context = paragraph["context"]
+    questions = [q["question"] for q in paragraph["qas"][:4]]
+    out = tf.saved_model.load(saved).signatures["serving_default"](
+        question=tf.constant(questions), context=tf.constant([context] * len(questions)))
+    model, tokenizer = load_model(model_dir), load_tokenizer(model_dir)
+    for k, question in enumerate(questions):
+        answer = out["answer"][k].numpy().decode()
+        start, end = int(out["start"][k]), int(out["end"][k])
+        if answer:
+            assert context[start:end] == answer
+        q = tokenizer.tokenize([question])[:, :32]
+        c = tokenizer.tokenize([context])
+        room = 128 - 3 - int(q.row_lengths()[0])
+        packed = tokenizer.pack(q, c[:, :room], max_seq_length=128)
+        logits = model(packed)
+        s = np.asarray(logits["start_logits"])[0]
+        e = np.asarray(logits["end_logits"])[0]
+        offset = int(q.row_lengths()[0]) + 2
+        n = min(int(c.row_lengths()[0]), room)
+        best = max((s[offset + i] + e[offset + j], i, j) for i in range(n)
+                   for j in range(i, min(n, i + 30)))
+        assert float(out["score"][k]) == pytest.approx(best[0], abs=1e-4)
+        assert float(out["no_answer_score"][k]) == pytest.approx(s[0] + e[0], abs=1e-4)
