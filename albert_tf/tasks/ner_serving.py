@@ -82,7 +82,8 @@ def entities(text, tagged, slots=MAX_ENTITIES):
     start, end = tf.where(present, start, 0), tf.where(present, end, 0)
     tiled = tf.tile(text[:, tf.newaxis], [1, slots])
     # A SentencePiece span can begin with the space its first piece's "▁" stands for.
-    leading_space = tf.equal(tf.strings.substr(tiled, start, 1, unit="BYTE"), " ") & present
+    leading_space = tf.equal(tf.strings.substr(tiled, start, tf.ones_like(start), unit="BYTE"),
+                             " ") & present
     start = tf.where(leading_space, start + 1, start)
     span_text = tf.strings.substr(tiled, start, tf.maximum(end - start, 0), unit="BYTE")
     return {

@@ -46,7 +46,8 @@ def answer(module, question, context):
     s_byte = tf.gather(c_starts.to_tensor(0), s_piece, batch_dims=1)
     e_byte = tf.gather(c_ends.to_tensor(0), e_piece, batch_dims=1)
     # A SentencePiece span can begin with the space its first piece's "▁" stands for.
-    s_byte = tf.where(tf.equal(tf.strings.substr(context, s_byte, 1, unit="BYTE"), " "),
+    s_byte = tf.where(tf.equal(tf.strings.substr(context, s_byte, tf.ones_like(s_byte),
+                                                 unit="BYTE"), " "),
                       s_byte + 1, s_byte)
     text = tf.strings.substr(context, s_byte, tf.maximum(e_byte - s_byte, 0), unit="BYTE")
     s_char = char_index(context, s_byte[:, tf.newaxis])[:, 0]
