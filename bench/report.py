@@ -39,8 +39,9 @@ def median(values):
 def write_section(section: str, body: str, path: str = BENCHMARKS) -> None:
     """Replaces (or appends) the ``<!-- bench:SECTION -->`` block of BENCHMARKS.md."""
     start, end = f"<!-- bench:{section} -->", f"<!-- /bench:{section} -->"
+    title = os.path.splitext(os.path.basename(path))[0].capitalize()
     text = open(path, encoding="utf-8").read() if os.path.exists(path) else (
-        "# Benchmarks\n\nEach section is written by one script in `bench/`; rerun the "
+        f"# {title}\n\nEach section is written by one script in `bench/`; rerun the "
         "script to update it.\n")
     block = f"{start}\n{body.strip()}\n{end}"
     if start in text and end in text:
