@@ -29,6 +29,8 @@ setup(
         "test": read_pins("test"),
         # Peers for bench/: installed only on request, never by runtime or tests.
         "bench": read_pins("bench"),
+        # Chinese whole-word masking in create-pretraining-data (--segmenter jieba).
+        "zh": ["jieba==0.42.1"],
         # transformers + torch for tools/make_hf_albert_fixtures.py: never by runtime or tests.
         "tools": read_pins("tools"),
     },
