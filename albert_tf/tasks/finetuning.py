@@ -84,6 +84,9 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
     from albert_tf.training.strategy import make_strategy
 
     task = task_module(settings.task)
+    # The strategy first: multi-worker collectives must be set up before TensorFlow runs
+    # anything (the tokenizer's tables count).
+    strategy = make_strategy(settings.strategy)
     config, tokenizer = _tokenizer_and_config(settings)
     info = {"task": task.NAME, "max_seq_length": settings.max_seq_length,
             "do_lower_case": tokenizer.do_lower_case, **task.task_info(args)}
@@ -94,7 +97,6 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
         raise AlbertTfError(f"--train {settings.train}: no examples")
     info = task.fit_info(train, info)
     dev = task.read_examples(settings.dev, info) if settings.dev else None
-    strategy = make_strategy(settings.strategy)
     keras.utils.set_random_seed(settings.seed)
     features, labels, weights = task.featurize(train, tokenizer, info, training=True)
     rows = len(features["input_ids"])
