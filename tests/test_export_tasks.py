@@ -153,3 +153,83 @@ def test_squad_answer_is_the_best_span_of_the_keras_logits(squad_export):
                    for j in range(i, min(n, i + 30)))
         assert float(out["score"][k]) == pytest.approx(best[0], abs=1e-4)
         assert float(out["no_answer_score"][k]) == pytest.approx(s[0] + e[0], abs=1e-4)
+
+
+FRESH = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+import tensorflow_text  # noqa: F401
+path, inputs_file, out = sys.argv[1:4]
+spec = json.load(open(inputs_file))
+model = tf.saved_model.load(path)
+ids = np.load(inputs_file + ".npz")
+raw = model.signatures["serve_ids"](**{k: tf.constant(ids[k]) for k in ids.files})
+answers = model.signatures["serving_default"](**{k: tf.constant(v) for k, v in spec.items()})
+np.savez(out, **{"raw_" + k: v.numpy() for k, v in raw.items()},
+         **{"ans_" + k: v.numpy() for k, v in answers.items()})
+print(json.dumps({"albert_tf_imported": any(m.startswith("albert_tf") for m in sys.modules)}))
+"""
+
+
+def _fresh(saved, inputs, features, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "inputs.json"
+    path.write_text(json.dumps(inputs))
+    np.savez(str(path) + ".npz", **features)
+    result = subprocess.run([sys.executable, "-c", FRESH, saved, str(path), str(tmp_path / "o.npz")],
+                            capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"albert_tf_imported": False}
+    return dict(np.load(tmp_path / "o.npz", allow_pickle=True))
+
+
+ODD = ["", "word " * 2000, "caf\xe9 \U0001F600 ok"]
+
+
+def test_ner_signatures_in_a_fresh_process(ner_export, tmp_path):
+    from albert_tf.model_dir import load_model, load_tokenizer, read_task_info
+    from albert_tf.tasks import ner
+
+    model_dir, saved = ner_export
+    info = read_task_info(str(model_dir))
+    examples = ner.read_examples(data_path("conll2003", "eng.testa"), info)[:12]
+    features, _, _ = ner.featurize(examples, load_tokenizer(str(model_dir)), info, training=False)
+    features = {k: features[k] for k in ("input_ids", "input_mask", "segment_ids")}
+    logits = np.asarray(load_model(str(model_dir))(features)["logits"])
+    texts = [" ".join(e.words) for e in examples[:4]] + ODD
+    got = _fresh(saved, {"text": texts}, features, tmp_path)
+    assert np.abs(got["raw_logits"] - logits).max() <= 1e-5
+    count = got["ans_num_entities"]
+    assert count.shape == (len(texts),)
+    for k, text in enumerate(texts):
+        for e in range(count[k]):
+            start, end = got["ans_entity_start"][k, e], got["ans_entity_end"][k, e]
+            assert got["ans_entity_text"][k, e].decode() == text[start:end]
+
+
+def test_squad_signatures_in_a_fresh_process(squad_export, tmp_path):
+    from albert_tf.model_dir import load_model, load_tokenizer, read_task_info
+    from albert_tf.tasks import squad
+
+    model_dir, saved, data = squad_export
+    info = read_task_info(str(model_dir))
+    examples = squad.read_examples(data_path("squad", "dev-v2.0.sample-normans-rhine.json"), info)[:6]
+    features, _, _ = squad.featurize(examples, load_tokenizer(str(model_dir)), info, training=False)
+    features = {k: np.asarray(features[k])[:8] for k in ("input_ids", "input_mask", "segment_ids")}
+    outputs = load_model(str(model_dir))(features)
+    questions = [e.question for e in examples[:3]] + ["what?"] * len(ODD)
+    contexts = [e.context for e in examples[:3]] + ODD
+    got = _fresh(saved, {"question": questions, "context": contexts}, features, tmp_path)
+    for key in ("start_logits", "end_logits"):
+        real = features["input_mask"].astype(bool)
+        assert np.abs(got["raw_" + key] - np.asarray(outputs[key]))[real].max() <= 1e-5
+    for k, context in enumerate(contexts):
+        answer = got["ans_answer"][k].decode()
+        if answer:
+            assert context[got["ans_start"][k]:got["ans_end"][k]] == answer
+    assert np.all(np.isfinite(got["ans_score"]))

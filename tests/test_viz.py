@@ -1,0 +1,85 @@
+"""Pictures: the attention grid has every layer and head, attributions add up, curves draw."""
+
+import json
+import os
+import types
+
+import numpy as np
+import pytest
+
+from conftest import data_path
+
+
+@pytest.fixture(scope="module")
+def classifier(trained_spm_path, tmp_path_factory):
+    from albert_tf.tasks.finetuning import FinetuneSettings, finetune
+
+    folder = tmp_path_factory.mktemp("viz")
+    config = folder / "albert_config.json"
+    config.write_text(json.dumps({
+        "vocab_size": 8000, "embedding_size": 8, "hidden_size": 16, "num_hidden_layers": 3,
+        "num_hidden_groups": 1, "inner_group_num": 2, "num_attention_heads": 4,
+        "intermediate_size": 24, "max_position_embeddings": 64}))
+    finetune(FinetuneSettings(
+        task="classification", train=data_path("sst2", "train.tsv"), output_dir=str(folder / "m"),
+        albert_config=str(config), vocab=trained_spm_path, epochs=1, batch_size=32,
+        learning_rate=1e-3, max_seq_length=48, max_train_examples=128, checkpoint_every=2,
+        verbose=0),
+        types.SimpleNamespace(text_column=None, text_pair_column=None, label_column=None,
+                              regression=False, classifier_dropout=0.1, labels=None),
+        print_fn=lambda *a: None)
+    return folder / "m"
+
+
+def test_attention_grid_has_every_layer_and_head(classifier, tmp_path):
+    from albert_tf.viz.attention import visualize_attention
+
+    text = "a gorgeous , witty , seductive movie ."
+    result = visualize_attention(str(classifier), text, str(tmp_path))
+    layers, heads, n, n2 = result["shape"]
+    assert (layers, heads) == (3 * 2, 4)  # num_hidden_layers × inner_group_num, heads
+    assert n == n2 == len(result["pieces"]) and result["pieces"][0] == "[CLS]"
+    import matplotlib.image
+
+    image = matplotlib.image.imread(result["png"])
+    assert image.shape[0] > image.shape[1] > 300  # six rows of maps, four columns
+    page = open(result["html"], encoding="utf-8").read()
+    data = json.loads(page.split("const DATA = ", 1)[1].split(";\n", 1)[0])
+    probs = np.array(data["probs"])
+    assert probs.shape == (6, 4, n, n)
+    np.testing.assert_allclose(probs.sum(-1), 1.0, atol=1e-3)
+    assert data["pieces"] == result["pieces"]
+
+
+def test_attributions_sum_to_the_logit_difference(classifier, tmp_path):
+    from albert_tf.viz.attributions import visualize_attributions
+
+    result = visualize_attributions(str(classifier), "the story is dull and the acting worse .",
+                                    str(tmp_path), steps=64)
+    total = float(np.sum(result["attributions"]))
+    difference = result["logit"] - result["baseline_logit"]
+    assert abs(total - difference) <= 0.02 * max(abs(difference), 1e-3) + 1e-4
+    assert len(result["attributions"]) == len(result["pieces"])
+    assert result["attributions"][0] == 0.0  # [CLS] is part of the baseline: no attribution
+    page = open(result["html"], encoding="utf-8").read()
+    assert page.count('class="tok"') == len(result["pieces"])
+    # Fewer steps integrate less exactly; completeness is what converges.
+    coarse = visualize_attributions(str(classifier), "the story is dull and the acting worse .",
+                                    str(tmp_path / "coarse"), steps=2)
+    assert abs(np.sum(coarse["attributions"]) - difference) >= abs(total - difference)
+
+
+def test_curves_png(classifier, tmp_path):
+    from albert_tf.viz.curves import plot_curves, read_log
+
+    log = read_log(str(classifier))
+    assert "step" in log and "accuracy" in log and len(log["step"]) >= 2
+    path = plot_curves(str(classifier), str(tmp_path / "curves.png"))
+    import matplotlib.image
+
+    assert matplotlib.image.imread(path).shape[1] > 600
+    from albert_tf import AlbertTfError
+
+    with pytest.raises(AlbertTfError, match="no training_log.csv"):
+        read_log(str(tmp_path))
+    assert not os.path.exists(tmp_path / "nothing.png")
