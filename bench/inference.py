@@ -27,9 +27,9 @@ os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(THREADS))
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import REPO, machine, median, write_section  # noqa: E402
+from report import finish, machine, median, REPO  # noqa: E402
 
-import numpy as np  # noqa: E402
+import numpy as np# noqa: E402
 
 SECTION = "inference"
 
@@ -297,10 +297,7 @@ def write(results, peak, flops, args):
         lines.append(f"| {title} | {r['b1']:.1f} ({r['b1_min']:.1f}–{r['b1_max']:.1f}) | "
                      f"{r['b32']:.2f} | {r['gflops']:.0f} | {r['gflops'] / peak:.0%} | "
                      f"{ratio:.2f}x | {r['diff']:.1e} |")
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section(SECTION, body)
+    finish(SECTION, lines, args.no_write)
 
 
 if __name__ == "__main__":

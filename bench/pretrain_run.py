@@ -20,7 +20,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import DATA, REPO, machine, median, write_section  # noqa: E402
+from report import DATA, finish, machine, median, REPO  # noqa: E402
 
 SECTION = "pretraining-run"
 BOOKS = ["gutenberg_pg1342.txt", "gutenberg_pg1661.txt", "gutenberg_pg2701.txt",
@@ -95,11 +95,7 @@ def main(argv=None):
         "evaluation excluded).", "",
         "![pretraining curves](pretraining_curves.png)",
     ]
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section(SECTION, body)
-        print("\nwrote docs/BENCHMARKS.md")
+    finish(SECTION, lines, args.no_write)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import DATA, REPO, machine, median, write_section  # noqa: E402
+from report import DATA, finish, machine, median, REPO  # noqa: E402
 
 SECTION = "pretraining-data"
 BOOKS = ["gutenberg_pg1342.txt", "gutenberg_pg98.txt"]
@@ -88,11 +88,7 @@ def main(argv=None):
               "for any worker count (tested).",
               "Instance counts differ from the reference because the vocabulary differs "
               "(ours is trained on the four books and WikiText)."]
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section(SECTION, body)
-        print("\nwrote docs/BENCHMARKS.md")
+    finish(SECTION, lines, args.no_write)
 
 
 if __name__ == "__main__":

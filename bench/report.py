@@ -51,3 +51,13 @@ def write_section(section: str, body: str, path: str = BENCHMARKS) -> None:
     from albert_tf.io_utils import atomic_write_text
 
     atomic_write_text(path, text)
+
+
+def finish(section: str, lines, no_write: bool, path: str = BENCHMARKS) -> str:
+    """Prints a bench's Markdown section and, unless ``no_write``, writes it."""
+    body = "\n".join(lines)
+    print(body)
+    if not no_write:
+        write_section(section, body, path)
+        print(f"\nwrote {os.path.relpath(path, REPO)}")
+    return body

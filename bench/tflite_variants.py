@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import DATA, REPO, machine, write_section  # noqa: E402
+from report import DATA, finish, machine, REPO  # noqa: E402
 
 SECTION = "tflite-variants"
 
@@ -59,10 +59,7 @@ def main(argv=None):
               f"{(int8['accuracy'] - base['accuracy']) * 100:+.2f} points) and at most 30% of its "
               f"size ({'met' if int8['bytes'] <= 0.3 * base['bytes'] else 'NOT met'}: "
               f"{int8['bytes'] / base['bytes']:.0%})."]
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section(SECTION, body)
+    finish(SECTION, lines, args.no_write)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,9 @@ import time
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import REPO, machine, median, write_section  # noqa: E402
+from report import finish, machine, median, REPO  # noqa: E402
 
-import numpy as np  # noqa: E402
+import numpy as np# noqa: E402
 
 SECTION = "training"
 BATCH, SEQ, PREDS = 8, 128, 20
@@ -171,10 +171,7 @@ def main(argv=None):
         ratio = seconds / best[name] if name in best else float("nan")
         lines.append(f"| {name} | {title} | {seconds:.3f} | {BATCH / seconds:.2f} | "
                      f"{BATCH * SEQ / seconds:,.0f} | {ratio:.2f}x |")
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        write_section(SECTION, body)
+    finish(SECTION, lines, args.no_write)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,28 @@ class _TaskModel(keras.Model):
         return cls(**config)
 
 
+class _LabelHeadModel(_TaskModel):
+    """Encoder output (``OUTPUT``) -> dropout -> Dense(num_labels) named ``classifier``."""
+
+    OUTPUT = "pooled_output"
+
+    def __init__(self, config, num_labels, classifier_dropout=0.1, encoder=None, name=None,
+                 **kwargs):
+        config = as_config(config)
+        encoder = encoder or AlbertEncoder(config)
+        dropout = keras.layers.Dropout(classifier_dropout, name="classifier_dropout")
+        classifier = keras.layers.Dense(
+            num_labels, kernel_initializer=truncated_normal(config.initializer_range),
+            name="classifier")
+        inputs = encoder_inputs()
+        outputs = {"logits": classifier(dropout(encoder(inputs)[self.OUTPUT]))}
+        super().__init__(inputs=inputs, outputs=outputs, name=name or self.DEFAULT_NAME, **kwargs)
+        self.config, self.encoder, self.classifier = config, encoder, classifier
+        self._head_config = {"num_labels": num_labels, "classifier_dropout": classifier_dropout}
+
+
 @keras.saving.register_keras_serializable(package="albert_tf")
-class AlbertClassifier(_TaskModel):
+class AlbertClassifier(_LabelHeadModel):
     """Sequence classification or regression: dropout + Dense on the pooled output.
 
     Args:
@@ -42,43 +62,19 @@ class AlbertClassifier(_TaskModel):
     Outputs: ``{"logits": [batch, num_labels]}``.
     """
 
-    def __init__(self, config, num_labels, classifier_dropout=0.1, encoder=None,
-                 name="albert_classifier", **kwargs):
-        config = as_config(config)
-        encoder = encoder or AlbertEncoder(config)
-        dropout = keras.layers.Dropout(classifier_dropout, name="classifier_dropout")
-        classifier = keras.layers.Dense(
-            num_labels, kernel_initializer=truncated_normal(config.initializer_range),
-            name="classifier")
-        inputs = encoder_inputs()
-        pooled = encoder(inputs)["pooled_output"]
-        outputs = {"logits": classifier(dropout(pooled))}
-        super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
-        self.config, self.encoder, self.classifier = config, encoder, classifier
-        self._head_config = {"num_labels": num_labels, "classifier_dropout": classifier_dropout}
+    OUTPUT = "pooled_output"
+    DEFAULT_NAME = "albert_classifier"
 
 
 @keras.saving.register_keras_serializable(package="albert_tf")
-class AlbertTagger(_TaskModel):
+class AlbertTagger(_LabelHeadModel):
     """Token classification (NER): dropout + Dense on every position's vector.
 
-    Outputs: ``{"logits": [batch, seq_len, num_labels]}``.
+    Arguments as ``AlbertClassifier``. Outputs: ``{"logits": [batch, seq_len, num_labels]}``.
     """
 
-    def __init__(self, config, num_labels, classifier_dropout=0.1, encoder=None,
-                 name="albert_tagger", **kwargs):
-        config = as_config(config)
-        encoder = encoder or AlbertEncoder(config)
-        dropout = keras.layers.Dropout(classifier_dropout, name="classifier_dropout")
-        classifier = keras.layers.Dense(
-            num_labels, kernel_initializer=truncated_normal(config.initializer_range),
-            name="classifier")
-        inputs = encoder_inputs()
-        sequence = encoder(inputs)["sequence_output"]
-        outputs = {"logits": classifier(dropout(sequence))}
-        super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
-        self.config, self.encoder, self.classifier = config, encoder, classifier
-        self._head_config = {"num_labels": num_labels, "classifier_dropout": classifier_dropout}
+    OUTPUT = "sequence_output"
+    DEFAULT_NAME = "albert_tagger"
 
 
 @keras.saving.register_keras_serializable(package="albert_tf")
