@@ -29,7 +29,7 @@ os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import finish, machine, median, REPO  # noqa: E402
 
-import numpy as np# noqa: E402
+import numpy as np  # noqa: E402
 
 SECTION = "inference"
 
@@ -71,7 +71,7 @@ def timed(fn, batch, runs, calls):
 
 
 class Setup:
-    def __init__(self, seq, threads, work):
+    def __init__(self, seq, threads, work, config="albert_base_v2"):
         import keras
         import tensorflow as tf
 
@@ -81,7 +81,7 @@ class Setup:
         from albert_tf.modeling.task_models import AlbertClassifier
 
         keras.utils.set_random_seed(0)
-        self.config = AlbertConfig.from_json_file(os.path.join(REPO, "configs", "albert_base_v2.json"))
+        self.config = AlbertConfig.from_json_file(os.path.join(REPO, "configs", f"{config}.json"))
         self.model = AlbertClassifier(self.config, 2)
         self.seq, self.threads, self.work = seq, threads, work
         rng = np.random.default_rng(1)
@@ -246,10 +246,12 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seq", type=int, default=128)
     parser.add_argument("--skip", default="", help="comma-separated row keys to leave out")
+    parser.add_argument("--config", default="albert_base_v2",
+                        help="a config name in configs/ (the tables are for albert_base_v2)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     work = tempfile.mkdtemp(prefix="bench-inference-")
-    s = Setup(args.seq, THREADS, work)
+    s = Setup(args.seq, THREADS, work, args.config)
     flops = forward_flops(s.config, args.seq)
     peak = matmul_peak(THREADS)
     print(f"forward pass {flops / 1e9:.1f} GFLOP per sequence; float32 matmul peak {peak:.0f} GFLOP/s",

@@ -22,7 +22,7 @@ os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import finish, machine, median, REPO  # noqa: E402
 
-import numpy as np# noqa: E402
+import numpy as np  # noqa: E402
 
 SECTION = "training"
 BATCH, SEQ, PREDS = 8, 128, 20
