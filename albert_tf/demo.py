@@ -47,11 +47,12 @@ class DemoPlan:
     finetune_batch: int = 32
     finetune_seq: int = 64
     finetune_lr: float = 3e-4
+    export_examples: int = 200
 
     @classmethod
     def quick(cls):
         return cls(vocab_size=4000, dupe_factor=1, pretrain_steps=60, pretrain_seq=64,
-                   finetune_examples=3000)
+                   finetune_examples=1500, export_examples=100)
 
 
 def _need(data_dir):
@@ -123,6 +124,8 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
     def pretrain():
         from albert_tf.tasks.pretraining import PretrainSettings, pretrain as run
 
+        _clear_if_finished(s.pretrained)  # finished with other settings: start again
+
         run(PretrainSettings(
             albert_config=config, train_data=os.path.join(s.records, "*.tfrecord"),
             model_dir=s.pretrained, vocab=s.vocab + ".model", batch_size=p.pretrain_batch,
@@ -136,6 +139,8 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
         import types
 
         from albert_tf.tasks.finetuning import FinetuneSettings, finetune as run
+
+        _clear_if_finished(s.sst2)  # trained, but stopped before its dev evaluation
 
         from albert_tf.model_dir import save_model  # noqa: F401  (vocab copied below)
 
@@ -156,7 +161,7 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
     def export():
         from albert_tf.export.run import export as run
 
-        run(s.sst2, s.export_dir, variants=("float32", "dynamic_int8"), examples=200,
+        run(s.sst2, s.export_dir, variants=("float32", "dynamic_int8"), examples=p.export_examples,
             log=lambda line: log("  " + line))
 
     s.run("export", lambda: os.path.exists(os.path.join(s.export_dir, "export_report.json")),
@@ -177,6 +182,14 @@ def _records_match(folder, vocab, plan):
         meta = json.load(f)
     return (meta.get("vocab_sha256") == file_digest(vocab)
             and meta["settings"]["max_seq_length"] == plan.pretrain_seq)
+
+
+def _clear_if_finished(model_dir):
+    """The demo owns its folders: a finished run that is not reusable is removed."""
+    from albert_tf.training.fit import finished_run
+
+    if finished_run(model_dir):
+        shutil.rmtree(model_dir)
 
 
 def _finished(model_dir):

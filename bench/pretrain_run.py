@@ -55,14 +55,17 @@ def main(argv=None):
         _albert_tf("create-pretraining-data", "--input",
                    os.path.join(en, "wikitext-2-raw.wiki.test.raw"), "--output-dir", evaluation,
                    "--vocab", vocab + ".model", "--dupe-factor", "1", "--num-shards", "1")
-    _albert_tf("pretrain", "--albert-config", os.path.join(REPO, "configs", "albert_demo.json"),
-               "--train-data", os.path.join(train, "*.tfrecord"),
-               "--eval-data", os.path.join(evaluation, "*.tfrecord"),
-               "--model-dir", args.model_dir, "--vocab", vocab + ".model",
-               "--batch-size", str(args.batch_size), "--steps", str(args.steps),
-               "--learning-rate", str(args.learning_rate),
-               "--warmup-steps", str(args.steps // 10), "--checkpoint-every", "100",
-               "--eval-steps", "10", "--verbose", "2")
+    from albert_tf.training.fit import finished_run
+
+    if not finished_run(args.model_dir):  # a finished run is reported, not trained over
+        _albert_tf("pretrain", "--albert-config", os.path.join(REPO, "configs", "albert_demo.json"),
+                   "--train-data", os.path.join(train, "*.tfrecord"),
+                   "--eval-data", os.path.join(evaluation, "*.tfrecord"),
+                   "--model-dir", args.model_dir, "--vocab", vocab + ".model",
+                   "--batch-size", str(args.batch_size), "--steps", str(args.steps),
+                   "--learning-rate", str(args.learning_rate),
+                   "--warmup-steps", str(args.steps // 10), "--checkpoint-every", "100",
+                   "--eval-steps", "10", "--verbose", "2")
 
     from albert_tf.viz.curves import plot_curves, read_log
 

@@ -97,7 +97,7 @@ TASKS = {
                   train=("conll2003", "eng.train"), dev=("conll2003", "eng.testa"),
                   extra=["--max-seq-length", "64"]),
     "squad": dict(task="squad", metric="f1", pretrained=EN, train=None, dev=None,
-                  extra=["--max-seq-length", "192", "--doc-stride", "64",
+                  extra=["--max-seq-length", "128", "--doc-stride", "48",
                          "--max-query-length", "32"]),
     "chnsenticorp": dict(task="classification", metric="accuracy", pretrained=ZH,
                          train=("chnsenticorp", "train.tsv"), dev=("chnsenticorp", "dev.tsv"),
@@ -151,7 +151,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.makedirs(OUT, exist_ok=True)
     names = [n for n in args.only.split(",") if n]
-    if any(TASKS[n]["pretrained"] == EN for n in names):
+    from albert_tf.training.fit import finished_run
+
+    if any(TASKS[n]["pretrained"] == EN for n in names) and not finished_run(EN):
         subprocess.run([sys.executable, os.path.join(REPO, "bench", "pretrain_run.py")], check=True)
     if "chnsenticorp" in names:
         pretrain_zh()

@@ -369,6 +369,14 @@ def test_finetune_evaluate_predict_english_cli(trained_spm_path, tmp_path, capsy
         for entity in r["entities"]:
             assert entity["text"] == r["text"][entity["start"]:entity["end"]]
 
+    # The same finetune command again: a one-line refusal, the model left as it was.
+    before = (out / "model.weights.h5").read_bytes()
+    code, stdout, err = _cli(
+        capsys, "finetune", "ner", "--albert-config", str(tmp_path / "c.json"),
+        "--vocab", trained_spm_path, "--train", train, "--dev", dev, "--output-dir", str(out))
+    assert code == 2 and "already holds a finished run" in err.strip().splitlines()[-1]
+    assert (out / "model.weights.h5").read_bytes() == before
+
 
 def test_finetune_chinese_characters(tmp_path, capsys):
     import types

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from albert_tf.errors import AlbertTfError
 from albert_tf.tasks.pretraining import PretrainSettings, pretrain
 from conftest import REPO
 
@@ -45,6 +46,13 @@ def test_tiny_model_losses_fall_on_real_records(en_records, trained_spm_path, tm
     from albert_tf import load_model
 
     assert type(load_model(model_dir)).__name__ == "AlbertPretrainer"
+
+    # The same command again must not train over the finished run.
+    before = (model_dir / "model.weights.h5").read_bytes()
+    with pytest.raises(AlbertTfError, match="already holds a finished run"):
+        pretrain(settings, print_fn=lambda *a: None)
+    assert (model_dir / "model.weights.h5").read_bytes() == before
+    assert len((model_dir / "training_log.csv").read_text().strip().splitlines()) == 4
 
 
 def test_pretrain_cli_errors_are_one_line(tmp_path):

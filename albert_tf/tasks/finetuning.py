@@ -79,11 +79,12 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
 
     from albert_tf.model_dir import save_model
     from albert_tf.tasks.pretraining import load_init_checkpoint, resolve_jit
-    from albert_tf.training.fit import run_fit
+    from albert_tf.training.fit import refuse_finished_run, run_fit
     from albert_tf.training.optimizers import make_optimizer
     from albert_tf.training.strategy import make_strategy
 
     task = task_module(settings.task)
+    refuse_finished_run(settings.output_dir, "--output-dir")
     # The strategy first: multi-worker collectives must be set up before TensorFlow runs
     # anything (the tokenizer's tables count).
     strategy = make_strategy(settings.strategy)

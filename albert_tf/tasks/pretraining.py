@@ -166,7 +166,7 @@ def load_init_checkpoint(model, init_dir):
 def pretrain(settings: PretrainSettings, print_fn=print):
     """Pretrains ALBERT with masked-LM + SOP on TFRecords; resumable; returns the History."""
     from albert_tf.modeling import AlbertPretrainer
-    from albert_tf.training.fit import run_fit
+    from albert_tf.training.fit import refuse_finished_run, run_fit
     from albert_tf.training.optimizers import make_optimizer
     from albert_tf.training.strategy import make_strategy
 
@@ -191,6 +191,7 @@ def pretrain(settings: PretrainSettings, print_fn=print):
             f"--train-data records are {sizes[0]} tokens long, over the config's "
             f"max_position_embeddings ({config.max_position_embeddings})"
         )
+    refuse_finished_run(settings.model_dir, "--model-dir")
     os.makedirs(settings.model_dir, exist_ok=True)
     atomic_write_text(os.path.join(settings.model_dir, "pretrain_settings.json"),
                       json.dumps(dataclasses.asdict(settings), indent=2) + "\n")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import math
 import os
 
 import keras
+
+from albert_tf.errors import AlbertTfError
 
 from albert_tf.training.callbacks import (
     ModelDirCheckpoint,
@@ -32,6 +35,25 @@ def backup_dir(model_dir, strategy) -> str:
     if is_chief(strategy):
         return os.path.join(model_dir, "backup")
     return os.path.join(model_dir, f"backup-worker-{strategy.cluster_resolver.task_id}")
+
+
+def finished_run(model_dir) -> bool:
+    """True when ``model_dir`` holds the weights of a run that ended (no backup left).
+
+    A run writes ``model.weights.h5`` at every checkpoint and removes its ``backup*/``
+    folders only when it finishes, so weights without a backup mean "done".
+    """
+    return os.path.exists(os.path.join(model_dir, "model.weights.h5")) and not glob.glob(
+        os.path.join(model_dir, "backup*"))
+
+
+def refuse_finished_run(model_dir, flag) -> None:
+    """Stops a command that would train over a finished run (and overwrite its model)."""
+    if finished_run(model_dir):
+        raise AlbertTfError(
+            f"{flag} {model_dir} already holds a finished run (model.weights.h5 and no "
+            f"backup/ to resume from): choose a new {flag}, delete it, or start from it "
+            f"with --init-checkpoint {model_dir}")
 
 
 def completed_chunks(model_dir, strategy) -> int:
