@@ -97,7 +97,7 @@ TASKS = {
                   train=("conll2003", "eng.train"), dev=("conll2003", "eng.testa"),
                   extra=["--max-seq-length", "64"]),
     "squad": dict(task="squad", metric="f1", pretrained=EN, train=None, dev=None,
-                  extra=["--max-seq-length", "128", "--doc-stride", "48",
+                  extra=["--max-seq-length", "128", "--doc-stride", "80", "--max-train-examples", "4000",
                          "--max-query-length", "32"]),
     "chnsenticorp": dict(task="classification", metric="accuracy", pretrained=ZH,
                          train=("chnsenticorp", "train.tsv"), dev=("chnsenticorp", "dev.tsv"),
