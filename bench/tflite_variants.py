@@ -59,6 +59,14 @@ def main(argv=None):
               f"{(int8['accuracy'] - base['accuracy']) * 100:+.2f} points) and at most 30% of its "
               f"size ({'met' if int8['bytes'] <= 0.3 * base['bytes'] else 'NOT met'}: "
               f"{int8['bytes'] / base['bytes']:.0%})."]
+    full = rows["full_int8"]
+    if full["argmax_agreement"] < 0.95:
+        lines += ["", f"full_int8 (int8 activations, calibrated after training on 100 training "
+                  f"sentences) does not keep the model's answers (argmax agreement "
+                  f"{full['argmax_agreement']:.2f}): the activation ranges of one block reused "
+                  "at every depth, and int8 LayerNorm, softmax and GELU, lose too much. Use "
+                  "dynamic_int8 for phones; full_int8 is for int8-only accelerators and needs "
+                  "quantization-aware training first."]
     finish(SECTION, lines, args.no_write)
 
 
