@@ -63,8 +63,8 @@ def main(argv=None):
     if full["argmax_agreement"] < 0.95:
         lines += ["", f"full_int8 (int8 activations, calibrated after training on 100 training "
                   f"sentences) does not keep the model's answers (argmax agreement "
-                  f"{full['argmax_agreement']:.2f}): the activation ranges of one block reused "
-                  "at every depth, and int8 LayerNorm, softmax and GELU, lose too much. Use "
+                  f"{full['argmax_agreement']:.2f}); post-training int8 activations (LayerNorm, "
+                  "softmax and GELU included) lose too much here, cause not yet profiled. Use "
                   "dynamic_int8 for phones; full_int8 is for int8-only accelerators and needs "
                   "quantization-aware training first."]
     finish(SECTION, lines, args.no_write)
