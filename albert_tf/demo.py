@@ -18,7 +18,6 @@ import glob
 import json
 import os
 import shutil
-import sys
 import time
 
 from albert_tf.errors import AlbertTfError
@@ -136,13 +135,10 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
     s.run("pretrain", lambda: _finished(s.pretrained), pretrain)
 
     def finetune():
-        import types
-
+        from albert_tf.tasks.base import task_options
         from albert_tf.tasks.finetuning import FinetuneSettings, finetune as run
 
         _clear_if_finished(s.sst2)  # trained, but stopped before its dev evaluation
-
-        from albert_tf.model_dir import save_model  # noqa: F401  (vocab copied below)
 
         # The pretrained directory holds the vocabulary only as a file; give it as --vocab.
         run(FinetuneSettings(
@@ -152,8 +148,7 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
             batch_size=p.finetune_batch, learning_rate=p.finetune_lr,
             max_seq_length=p.finetune_seq, max_train_examples=p.finetune_examples,
             bias_correction=True, verbose=2),
-            types.SimpleNamespace(text_column=None, text_pair_column=None, label_column=None,
-                                  regression=False, classifier_dropout=0.1, labels=None),
+            task_options("classification"),
             print_fn=lambda line: log("  " + line))
 
     s.run("finetune", lambda: os.path.exists(os.path.join(s.sst2, "eval_results.json")), finetune)
@@ -257,7 +252,7 @@ def _check_and_summarise(s) -> dict:
             for r in report["tflite"]] + [(f"picture: {k}", v) for k, v in pictures.items()]:
         lines.append(f"| {name} | {os.path.relpath(path, REPO_ROOT)} | {_size(path)} |")
     total = sum(s.timings.values())
-    lines += ["", f"Stage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in s.timings.items())
+    lines += ["", "Stage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in s.timings.items())
               + f"; total {total / 60:.1f} min."]
     summary = {"accuracy": accuracy, "timings": s.timings,
                "agreement": {"savedmodel_max_abs_diff": float(np.abs(saved_p - keras_p).max()),

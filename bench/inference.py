@@ -20,14 +20,13 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(THREADS))
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import finish, machine, median, REPO  # noqa: E402
+from report import call_times, finish, machine, median, REPO  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -49,25 +48,12 @@ def matmul_peak(threads, n=2048, runs=5):
     a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
     best = 0.0
     for fn in (lambda: a @ a, lambda: tf.linalg.matmul(a, a).numpy()):
-        fn()
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        best = max(best, 2 * n ** 3 / min(times) / 1e9)
+        best = max(best, 2 * n ** 3 / min(call_times(fn, runs, warmup=1)) / 1e9)
     return best
 
 
 def timed(fn, batch, runs, calls):
-    fn(batch)
-    fn(batch)
-    times = []
-    for _ in range(runs * calls):
-        start = time.perf_counter()
-        fn(batch)
-        times.append(time.perf_counter() - start)
-    return times
+    return call_times(lambda: fn(batch), runs * calls)
 
 
 class Setup:
@@ -281,7 +267,6 @@ def main(argv=None):
 def write(results, peak, flops, args):
     ours = [r for t, r in results if r and t.startswith("ours") and "int8" not in t and "16" not in t]
     best1 = min(r["b1"] for r in ours) if ours else None
-    best32 = max(r["b32"] for r in ours) if ours else None
     lines = ["## Inference: ALBERT-base classification (`bench/inference.py`)", "",
              f"{machine('tensorflow', 'keras', 'torch', 'onnxruntime', 'transformers')}. "
              f"ALBERT-base (12 layers sharing one block, H 768), 2 labels, sequence length "

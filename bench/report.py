@@ -7,6 +7,7 @@ import os
 import platform
 import statistics
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -34,6 +35,18 @@ def machine(*packages) -> str:
 
 def median(values):
     return statistics.median(values)
+
+
+def call_times(fn, calls: int, warmup: int = 2) -> list:
+    """Seconds of each of ``calls`` calls of ``fn()``, after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
 
 
 def write_section(section: str, body: str, path: str = BENCHMARKS) -> None:

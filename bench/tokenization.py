@@ -16,22 +16,15 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import DATA, REPO, machine, write_section  # noqa: E402
+from report import DATA, call_times, machine, write_section  # noqa: E402
 
 SECTION = "tokenization"
 
 
 def _median_seconds(run, runs):
-    run()  # warm-up: tracing, caches
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(call_times(run, runs, warmup=1))  # warm-up: tracing, caches
 
 
 def _batches(lines, size):

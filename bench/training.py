@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import finish, machine, median, REPO  # noqa: E402
+from report import call_times, finish, machine, median, REPO  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -40,14 +39,7 @@ def batch(config, rng):
 
 
 def time_steps(step, steps):
-    step()
-    step()
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return median(times)
+    return median(call_times(step, steps))
 
 
 def ours(config, data, jit):

@@ -4,12 +4,11 @@ import json
 import os
 import subprocess
 import sys
-import types
 
 import numpy as np
 import pytest
 
-from conftest import REPO, data_path
+from conftest import data_path
 
 SENTENCES = None
 
@@ -22,6 +21,7 @@ def _dev_sentences(n=24):
 
 @pytest.fixture(scope="module")
 def classifier_dir(trained_spm_path, tmp_path_factory):
+    from albert_tf.tasks.base import task_options
     from albert_tf.tasks.finetuning import FinetuneSettings, finetune
 
     folder = tmp_path_factory.mktemp("export")
@@ -34,8 +34,7 @@ def classifier_dir(trained_spm_path, tmp_path_factory):
         dev=data_path("sst2", "dev.tsv"), output_dir=str(folder / "model"),
         albert_config=str(config), vocab=trained_spm_path, epochs=1, batch_size=32,
         learning_rate=1e-3, max_seq_length=48, max_train_examples=256, verbose=0)
-    args = types.SimpleNamespace(text_column=None, text_pair_column=None, label_column=None,
-                                 regression=False, classifier_dropout=0.1, labels=None)
+    args = task_options("classification")
     finetune(settings, args, print_fn=lambda *a: None)
     return folder / "model"
 

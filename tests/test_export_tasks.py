@@ -1,7 +1,6 @@
 """Export of NER and SQuAD models: in-graph entity and answer spans agree with Keras."""
 
 import json
-import types
 
 import numpy as np
 import pytest
@@ -19,13 +18,14 @@ def _config(folder, vocab_size, max_pos=128):
 
 
 def _finetune(task, folder, train, dev, vocab, extra, args):
+    from albert_tf.tasks.base import task_options
     from albert_tf.tasks.finetuning import FinetuneSettings, finetune
 
     settings = FinetuneSettings(task=task, train=train, dev=dev, output_dir=str(folder / "model"),
                                 albert_config=_config(folder, 8000), vocab=vocab, epochs=1,
                                 batch_size=16, learning_rate=3e-3, bias_correction=True,
                                 verbose=0, **extra)
-    finetune(settings, types.SimpleNamespace(**args), print_fn=lambda *a: None)
+    finetune(settings, task_options(task, **args), print_fn=lambda *a: None)
     return folder / "model"
 
 
@@ -38,7 +38,7 @@ def ner_export(trained_spm_path, tmp_path_factory):
     (folder / "train.txt").write_text("\n\n".join(lines[:400]) + "\n")
     model_dir = _finetune("ner", folder, str(folder / "train.txt"), None, trained_spm_path,
                           {"max_seq_length": 64},
-                          dict(scheme="auto", tag_column=None, classifier_dropout=0.1))
+                          {})
     return model_dir, export_saved_model(str(model_dir), str(folder / "export"))
 
 
@@ -119,9 +119,7 @@ def squad_export(trained_spm_path, tmp_path_factory):
     (folder / "train.json").write_text(json.dumps(data))
     model_dir = _finetune("squad", folder, str(folder / "train.json"), None, trained_spm_path,
                           {"max_seq_length": 128},
-                          dict(version="auto", doc_stride=64, max_query_length=32, head="standard",
-                               start_n_top=5, end_n_top=5, classifier_dropout=0.1, n_best_size=20,
-                               max_answer_length=30, null_threshold=0.0))
+                          dict(doc_stride=64, max_query_length=32))
     return model_dir, export_saved_model(str(model_dir), str(folder / "export")), data
 
 

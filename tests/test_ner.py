@@ -379,8 +379,8 @@ def test_finetune_evaluate_predict_english_cli(trained_spm_path, tmp_path, capsy
 
 
 def test_finetune_chinese_characters(tmp_path, capsys):
-    import types
-
+    
+    from albert_tf.tasks.base import task_options
     from albert_tf.tasks.finetuning import FinetuneSettings, finetune, predict
     from albert_tf.tasks.ner import read_inputs
 
@@ -392,7 +392,7 @@ def test_finetune_chinese_characters(tmp_path, capsys):
                                 vocab=data_path(*WORDPIECE_ZH), epochs=1, batch_size=8,
                                 learning_rate=1e-3, max_seq_length=64, verbose=0,
                                 jit_compile="false")
-    args = types.SimpleNamespace(scheme="bio", tag_column=None, classifier_dropout=0.1)
+    args = task_options("ner", scheme="bio")
     metrics = finetune(settings, args, print_fn=lambda _: None)
     assert metrics["examples"] == 10 and metrics["found_gold"] > 0
     assert "uncased" not in capsys.readouterr().err  # Chinese has no case to lose

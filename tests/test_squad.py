@@ -454,3 +454,14 @@ def test_tokenize_with_offsets_survives_set_random_seed(trained_spm_path):
     before = [r.to_list() for r in tokenizer.tokenize_with_offsets(["Hello world"])]
     keras.utils.set_random_seed(3)  # clears the eager caches (the op's model resource)
     assert [r.to_list() for r in tokenizer.tokenize_with_offsets(["Hello world"])] == before
+
+
+def test_task_options_are_the_command_line_defaults():
+    from albert_tf.tasks.base import task_options
+
+    options = task_options("squad", doc_stride=64)
+    assert (options.doc_stride, options.max_query_length, options.version) == (64, 64, "auto")
+    assert (options.n_best_size, options.max_answer_length, options.null_threshold) == (20, 30, 0.0)
+    assert task_options("classification").classifier_dropout == 0.1
+    with pytest.raises(TypeError, match="no option 'dropout'"):
+        task_options("ner", dropout=0.2)

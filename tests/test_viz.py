@@ -2,7 +2,6 @@
 
 import json
 import os
-import types
 
 import numpy as np
 import pytest
@@ -12,6 +11,7 @@ from conftest import data_path
 
 @pytest.fixture(scope="module")
 def classifier(trained_spm_path, tmp_path_factory):
+    from albert_tf.tasks.base import task_options
     from albert_tf.tasks.finetuning import FinetuneSettings, finetune
 
     folder = tmp_path_factory.mktemp("viz")
@@ -25,8 +25,7 @@ def classifier(trained_spm_path, tmp_path_factory):
         albert_config=str(config), vocab=trained_spm_path, epochs=1, batch_size=32,
         learning_rate=1e-3, max_seq_length=48, max_train_examples=128, checkpoint_every=2,
         verbose=0),
-        types.SimpleNamespace(text_column=None, text_pair_column=None, label_column=None,
-                              regression=False, classifier_dropout=0.1, labels=None),
+        task_options("classification"),
         print_fn=lambda *a: None)
     return folder / "m"
 

@@ -1,1 +1,1 @@
-"""tf.data and TFRecords for ALBERT. Never imports ``albert_tf.modeling``."""
+"""tf.data and TFRecords for ALBERT; independent of the model package (see DESIGN.md)."""

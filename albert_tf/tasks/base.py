@@ -48,6 +48,23 @@ def task_module(name: str):
     return importlib.import_module(TASK_MODULES[name])
 
 
+def task_options(name: str, command: str = "finetune", **changes):
+    """A task's own options as its command-line flags give them by default, with ``changes``.
+
+    For calling ``finetune`` and friends from Python without argparse.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(add_help=False)
+    task_module(name).add_arguments(parser, command)
+    options = parser.parse_args([])
+    for key, value in changes.items():
+        if not hasattr(options, key):
+            raise TypeError(f"the {name} task has no option {key!r}")
+        setattr(options, key, value)
+    return options
+
+
 def array_dataset(features, labels, weights, batch_size, *, training, seed=0):
     """In-memory rows -> ``tf.data``; with ``training``, reshuffled each pass, forever.
 

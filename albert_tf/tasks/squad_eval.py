@@ -41,14 +41,18 @@ def exact_v1(prediction: str, gold: str) -> int:
     return int(normalize_answer(prediction) == normalize_answer(gold))
 
 
-def f1_v1(prediction: str, gold: str) -> float:
-    """v1.1 token F1: 0 when nothing is shared (so also when both are empty)."""
-    predicted, wanted = normalize_answer(prediction).split(), normalize_answer(gold).split()
+def _overlap_f1(predicted: list, wanted: list) -> float:
+    """F1 of the tokens two answers share (counted with multiplicity); 0 when none."""
     same = sum((collections.Counter(predicted) & collections.Counter(wanted)).values())
     if same == 0:
         return 0.0
     precision, recall = same / len(predicted), same / len(wanted)
     return 2 * precision * recall / (precision + recall)
+
+
+def f1_v1(prediction: str, gold: str) -> float:
+    """v1.1 token F1: 0 when nothing is shared (so also when both are empty)."""
+    return _overlap_f1(normalize_answer(prediction).split(), normalize_answer(gold).split())
 
 
 def f1_v2(prediction: str, gold: str) -> float:
@@ -57,11 +61,7 @@ def f1_v2(prediction: str, gold: str) -> float:
     wanted = normalize_answer(gold).split() if gold else []
     if not predicted or not wanted:
         return float(predicted == wanted)
-    same = sum((collections.Counter(predicted) & collections.Counter(wanted)).values())
-    if same == 0:
-        return 0.0
-    precision, recall = same / len(predicted), same / len(wanted)
-    return 2 * precision * recall / (precision + recall)
+    return _overlap_f1(predicted, wanted)
 
 
 def squad_v1_metrics(gold: dict, predictions: dict) -> dict:
