@@ -99,6 +99,17 @@ TASKS = {
     "squad": dict(task="squad", metric="f1", pretrained=EN, train=None, dev=None,
                   extra=["--max-seq-length", "128", "--doc-stride", "80", "--max-train-examples", "4000",
                          "--max-query-length", "32"]),
+    # Few labels: where pretraining should matter most. The same commands, on the first
+    # N training examples for three epochs.
+    "sst2_2k": dict(task="classification", metric="accuracy", pretrained=EN, epochs="3",
+                    train=("sst2", "train.tsv"), dev=("sst2", "dev.tsv"),
+                    extra=["--max-train-examples", "2000", "--max-seq-length", "64"]),
+    "conll_1k": dict(task="ner", metric="f1", pretrained=EN, epochs="3",
+                     train=("conll2003", "eng.train"), dev=("conll2003", "eng.testa"),
+                     extra=["--max-train-examples", "1000", "--max-seq-length", "64"]),
+    "squad_1k": dict(task="squad", metric="f1", pretrained=EN, train=None, dev=None, epochs="3",
+                     extra=["--max-seq-length", "128", "--doc-stride", "80",
+                            "--max-train-examples", "1000", "--max-query-length", "32"]),
     "chnsenticorp": dict(task="classification", metric="accuracy", pretrained=ZH,
                          train=("chnsenticorp", "train.tsv"), dev=("chnsenticorp", "dev.tsv"),
                          extra=["--max-seq-length", "128"]),
@@ -107,7 +118,7 @@ TASKS = {
 
 def run_task(name, spec):
     rows = []
-    if name == "squad":
+    if spec["task"] == "squad":
         train = os.path.join(OUT, "squad_split", "train-38-articles.json")
         dev = os.path.join(OUT, "squad_split", "dev-last-10-articles.json")
         split_squad(train, dev)
@@ -116,7 +127,7 @@ def run_task(name, spec):
     for start in ("pretrained", "scratch"):
         out = os.path.join(OUT, f"{name}_{start}")
         args = ["finetune", spec["task"], "--train", train, "--dev", dev, "--output-dir", out,
-                "--epochs", "1", "--batch-size", "32", "--learning-rate", "3e-4",
+                "--epochs", spec.get("epochs", "1"), "--batch-size", "32", "--learning-rate", "3e-4",
                 "--adam-bias-correction", "--verbose", "2", *spec["extra"]]
         if start == "pretrained":
             args += ["--init-checkpoint", spec["pretrained"]]
@@ -146,7 +157,7 @@ def _vocab_file(model_dir):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="sst2,conll,squad,chnsenticorp")
+    parser.add_argument("--only", default=",".join(TASKS))
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     os.makedirs(OUT, exist_ok=True)
@@ -170,7 +181,8 @@ def write_results(rows):
              "layers sharing one block). English: pretrained by `bench/pretrain_run.py` "
              "(3000 steps of 16 × 128 tokens on the four books). Chinese: pretrained on "
              "`pretrain_zh` (1000 steps, jieba whole-word masking, the 21128-piece WordPiece "
-             "vocabulary). Each row: one epoch, batch 32, AdamW 3e-4 with bias correction; the "
+             "vocabulary). Each row: one epoch (three on the few-label rows), batch 32, AdamW 3e-4 "
+             "with bias correction; the "
              "same command with `--init-checkpoint` (pretrained) or `--albert-config` (scratch).",
              "", "| task | metric | pretrained | from scratch | minutes (each) |",
              "|---|---|---|---|---|"]
@@ -179,10 +191,13 @@ def write_results(rows):
         by_task.setdefault(row["task"], {})[row["start"]] = row
     labels = {"sst2": ("SST-2 dev", "accuracy"), "conll": ("CoNLL-2003 eng.testa", "f1"),
               "squad": ("SQuAD v1.1, last 10 dev articles", "f1"),
+              "sst2_2k": ("SST-2 dev, 2,000 training sentences, 3 epochs", "accuracy"),
+              "conll_1k": ("CoNLL-2003 eng.testa, 1,000 training sentences, 3 epochs", "f1"),
+              "squad_1k": ("SQuAD v1.1, 1,000 training questions, 3 epochs", "f1"),
               "chnsenticorp": ("ChnSentiCorp dev", "accuracy")}
     for task, runs in by_task.items():
         title, key = labels[task]
-        if task == "squad":
+        if task.startswith("squad"):
             values = {s: f"EM {r['metrics'].get('exact_match', r['metrics'].get('exact', 0)):.1f} / "
                          f"F1 {r['metrics']['f1']:.1f}" for s, r in runs.items()}
             metric = "EM / F1"
