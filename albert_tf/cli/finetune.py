@@ -52,6 +52,11 @@ def _common(parser):
     parser.add_argument("--strategy", default="auto",
                         choices=("auto", "one_device", "mirrored", "multi_worker", "tpu"))
     parser.add_argument("--jit-compile", default="auto", choices=("auto", "true", "false"))
+    parser.add_argument("--group-by-length", action=argparse.BooleanOptionalAction,
+                        default=False,
+                        help="batch texts of about the same length together and cut each "
+                        "batch to its longest text (rounded up to 16 tokens): much faster on "
+                        "short texts; batches then differ in width (off on TPU)")
     parser.add_argument("--checkpoint-every", type=int, default=0,
                         help="steps between checkpoints (default: one epoch)")
     parser.add_argument("--max-train-examples", type=int, default=0,

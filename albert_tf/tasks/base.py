@@ -65,7 +65,84 @@ def task_options(name: str, command: str = "finetune", **changes):
     return options
 
 
-def array_dataset(features, labels, weights, batch_size, *, training, seed=0):
+# Batches are cut to their longest row rounded up to this many tokens (see trim_batch).
+LENGTH_MULTIPLE = 16
+
+
+def padded_length(longest, max_length, multiple):
+    """``longest`` rounded up to a multiple of ``multiple``, at most ``max_length``.
+
+    Works on Python/NumPy integers and on TensorFlow scalars alike. ``multiple`` 0
+    means no trimming (``max_length``).
+    """
+    if not multiple:
+        return max_length
+    rounded = (longest + multiple - 1) // multiple * multiple
+    if isinstance(rounded, (int, np.integer)):
+        return int(min(max(rounded, multiple), max_length))
+    import tensorflow as tf
+
+    return tf.minimum(tf.maximum(rounded, multiple), max_length)
+
+
+def trim_batch(parts, length_multiple):
+    """Cuts the padding columns that every row of a batch shares (a ``tf.data`` step).
+
+    Rows are packed left (real tokens, then padding), so the batch keeps its first
+    ``L`` columns: the longest ``input_mask`` rounded up to ``length_multiple``.
+    Every array of rank >= 2 whose second dimension is the sequence (token
+    features, per-token labels and weights) is cut; per-example ones are kept.
+    Padded positions are masked out of attention and losses, so the outputs are
+    the same, with less work; rounding to a multiple keeps the number of distinct
+    shapes (and XLA compilations) small.
+
+    Args:
+        parts: ``(features, labels[, weights])`` of one batch, as from ``array_dataset``.
+        length_multiple: the rounding step; 0 keeps the full width.
+    """
+    import tensorflow as tf
+
+    features = parts[0]
+    seq = features["input_ids"].shape[1]
+    longest = tf.reduce_max(tf.reduce_sum(tf.cast(features["input_mask"], tf.int32), axis=1))
+    length = padded_length(longest, seq, length_multiple)
+
+    def cut(value):
+        if value.shape.rank is not None and value.shape.rank >= 2 and value.shape[1] == seq:
+            return value[:, :length]
+        return value
+
+    return tuple(tf.nest.map_structure(cut, part) for part in parts)
+
+
+# group_by_length sorts rows by length within windows of this many batches.
+GROUP_WINDOW_BATCHES = 50
+
+
+def grouped_batches(lengths, batch_size, seed):
+    """Row indices ``[batches, batch_size]`` for one pass, rows of alike length together.
+
+    The rows are shuffled (``seed``), cut into windows of ``GROUP_WINDOW_BATCHES``
+    batches, sorted by length inside each window, split into batches, and the
+    batches of all windows are shuffled again, so the order of lengths is random
+    but each batch holds rows of about the same length. Rows left over from the
+    last full batch are dropped, as with ``drop_remainder``.
+    """
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(lengths))
+    window = batch_size * GROUP_WINDOW_BATCHES
+    batches = []
+    for start in range(0, len(order), window):
+        chunk = order[start:start + window]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches.extend(chunk[k:k + batch_size]
+                       for k in range(0, len(chunk) - batch_size + 1, batch_size))
+    batches = np.asarray(batches, np.int64).reshape(-1, batch_size)
+    return batches[rng.permutation(len(batches))]
+
+
+def array_dataset(features, labels, weights, batch_size, *, training, seed=0,
+                  group_by_length=False, length_multiple=LENGTH_MULTIPLE):
     """In-memory rows -> ``tf.data``; with ``training``, reshuffled each pass, forever.
 
     The order is a pure function of the position in the stream (each pass is
@@ -78,14 +155,35 @@ def array_dataset(features, labels, weights, batch_size, *, training, seed=0):
         batch_size: rows per batch.
         training: shuffle, repeat, and drop the last partial batch.
         seed: shuffling seed.
+        group_by_length: (training) batches of rows of about the same length
+            (``grouped_batches``), each cut to its longest row rounded up to
+            ``length_multiple`` (``trim_batch``): on short texts most batches are
+            much narrower than ``max_seq_length``.
+        length_multiple: the rounding of the cut width.
     """
     import tensorflow as tf
 
     rows = len(next(iter(features.values())))
     parts = (features, labels) if weights is None else (features, labels, weights)
-    base = tf.data.Dataset.from_tensor_slices(parts)
     if not training:
-        return base.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+        return tf.data.Dataset.from_tensor_slices(parts).batch(batch_size).prefetch(
+            tf.data.AUTOTUNE)
+    if group_by_length:
+        lengths = np.asarray(features["input_mask"]).sum(axis=1)
+        table = tf.nest.map_structure(tf.constant, parts)
+
+        def pass_batches(epoch):
+            indices = tf.numpy_function(
+                lambda e: grouped_batches(lengths, batch_size, seed * 1_000_003 + int(e)),
+                [epoch], tf.int64, stateful=False)
+            return tf.data.Dataset.from_tensor_slices(tf.reshape(indices, [-1, batch_size]))
+
+        dataset = tf.data.Dataset.counter().flat_map(pass_batches)
+        dataset = dataset.map(lambda index: tf.nest.map_structure(
+            lambda value: tf.gather(value, index), table))
+        dataset = dataset.map(lambda *batch: trim_batch(batch, length_multiple))
+        return dataset.prefetch(tf.data.AUTOTUNE)
+    base = tf.data.Dataset.from_tensor_slices(parts)
 
     def one_pass(epoch):
         return base.shuffle(rows, seed=seed * 1_000_003 + epoch, reshuffle_each_iteration=False)
@@ -108,15 +206,44 @@ def pack_texts(tokenizer, texts_a, texts_b=None, max_seq_length=128, batch=1024)
     return {k: np.concatenate(v) for k, v in outputs.items()}
 
 
-def predict_batches(model, features, batch_size=64):
-    """Runs ``model`` over feature arrays in batches; returns its outputs as NumPy arrays."""
+# Per-token outputs of a trimmed batch are padded back to full width with this value
+# (below any real logit, so an argmax or a softmax never picks a padding column).
+PADDING_LOGIT = -10000.0
+
+
+def predict_batches(model, features, batch_size=64, length_multiple=0, token_outputs=()):
+    """Runs ``model`` over feature arrays in batches; returns its outputs as NumPy arrays.
+
+    With ``length_multiple``, rows are taken in order of length and each batch is
+    cut to its longest row rounded up to that multiple (much less work on short
+    texts; the outputs come back in the input order); the outputs named in
+    ``token_outputs`` (`[batch, seq, ...]`) come back at full width with
+    ``PADDING_LOGIT`` in the padding columns.
+    """
     import keras
 
-    outputs = {}
     rows = len(next(iter(features.values())))
+    seq = features["input_ids"].shape[1]
+    order = np.arange(rows)
+    if length_multiple:
+        order = np.argsort(np.asarray(features["input_mask"]).sum(axis=1), kind="stable")
+    outputs = {}
     for start in range(0, rows, batch_size):
-        batch = {k: v[start:start + batch_size] for k, v in features.items()}
+        take = order[start:start + batch_size]
+        batch = {k: np.asarray(v)[take] for k, v in features.items()}
+        length = padded_length(int(batch["input_mask"].sum(axis=1).max(initial=1)), seq,
+                               length_multiple)
+        if length < seq:
+            batch = {k: v[:, :length] for k, v in batch.items()}
         result = model(batch, training=False)
         for key, value in result.items():
-            outputs.setdefault(key, []).append(keras.ops.convert_to_numpy(value))
-    return {k: np.concatenate(v) for k, v in outputs.items()}
+            value = keras.ops.convert_to_numpy(value)
+            if length < seq and key in token_outputs:
+                pad = [(0, 0), (0, seq - length)] + [(0, 0)] * (value.ndim - 2)
+                value = np.pad(value, pad, constant_values=PADDING_LOGIT)
+            outputs.setdefault(key, []).append(value)
+    if not outputs:
+        return {}
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(rows)
+    return {k: np.concatenate(v)[inverse] for k, v in outputs.items()}

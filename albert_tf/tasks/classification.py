@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from albert_tf.errors import AlbertTfError
-from albert_tf.tasks.base import pack_texts, predict_batches
+from albert_tf.tasks.base import LENGTH_MULTIPLE, pack_texts, predict_batches
 from albert_tf.tasks.classification_data import read_classification_file
 from albert_tf.tasks.classification_metrics import classification_metrics, regression_metrics
 
@@ -116,7 +116,8 @@ def _pack_unlabelled(examples, tokenizer, info):
 
 
 def evaluate(model, tokenizer, examples, info) -> dict:
-    logits = predict_batches(model, _pack_unlabelled(examples, tokenizer, info))["logits"]
+    logits = predict_batches(model, _pack_unlabelled(examples, tokenizer, info),
+                             length_multiple=LENGTH_MULTIPLE)["logits"]
     gold = _targets(examples, info)
     if info.get("regression"):
         return regression_metrics(gold, logits[:, 0])
@@ -154,7 +155,8 @@ def predict(model, tokenizer, inputs, info):
     """``{"label", "label_name", "probabilities"}`` (or ``{"score"}``) per input."""
     if not inputs:
         return []
-    logits = predict_batches(model, _pack_unlabelled(inputs, tokenizer, info))["logits"]
+    logits = predict_batches(model, _pack_unlabelled(inputs, tokenizer, info),
+                             length_multiple=LENGTH_MULTIPLE)["logits"]
     if info.get("regression"):
         return [{"text": e.text_a, "score": float(v[0])} for e, v in zip(inputs, logits)]
     exp = np.exp(logits - logits.max(-1, keepdims=True))

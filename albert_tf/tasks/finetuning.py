@@ -34,6 +34,7 @@ class FinetuneSettings:
     seed: int = 12345
     strategy: str = "auto"
     jit_compile: str = "auto"
+    group_by_length: bool = False
     checkpoint_every: int = 0
     max_train_examples: int = 0
     verbose: int = 1
@@ -118,9 +119,14 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
     atomic_write_text(os.path.join(settings.output_dir, "finetune_settings.json"),
                       json.dumps({**dataclasses.asdict(settings), "task_info": info}, indent=2) + "\n")
 
+    group_by_length = settings.group_by_length
+    if group_by_length and _is_tpu(strategy):
+        print_fn("--group-by-length is off on TPU (it needs one static batch shape)")
+        group_by_length = False
+
     def make_dataset(skip):
         dataset = array_dataset(features, labels, weights, settings.batch_size, training=True,
-                                seed=settings.seed)
+                                seed=settings.seed, group_by_length=group_by_length)
         return dataset.skip(skip) if skip else dataset
 
     def save(model_):
@@ -128,7 +134,8 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
 
     print_fn(f"fine-tuning {task.NAME} on {len(train):,} examples ({rows:,} rows): "
              f"{total_steps} steps of {settings.batch_size} ({settings.epochs:g} epochs), "
-             f"learning rate {settings.learning_rate:g}")
+             f"learning rate {settings.learning_rate:g}"
+             + (", batches grouped by length" if group_by_length else ""))
     run_fit(model, make_dataset, model_dir=settings.output_dir, strategy=strategy,
             total_steps=total_steps, chunk_steps=settings.checkpoint_every or steps_per_epoch,
             save_fn=save, tokens_per_step=settings.batch_size * settings.max_seq_length,
@@ -142,6 +149,12 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
         print_fn("dev: " + ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()
                                       if isinstance(v, float)))
     return metrics
+
+
+def _is_tpu(strategy):
+    import tensorflow as tf
+
+    return isinstance(strategy, (tf.distribute.TPUStrategy, tf.distribute.experimental.TPUStrategy))
 
 
 def _evaluate_task(task, model, tokenizer, examples, info, output_dir):

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from albert_tf.errors import AlbertTfError
-from albert_tf.tasks.base import predict_batches
+from albert_tf.tasks.base import LENGTH_MULTIPLE, predict_batches
 from albert_tf.tasks.conlleval import conlleval, conlleval_sentences
 from albert_tf.tasks.ner_align import build_rows, word_pieces, word_predictions
 from albert_tf.tasks.ner_data import (
@@ -126,7 +126,9 @@ def predict_tags(model, tokenizer, examples, info):
     if not examples:
         return []
     features, _, _, index = _rows(examples, tokenizer, info, with_labels=False)
-    ids = (predict_batches(model, features)["logits"].argmax(-1) if len(features["input_ids"])
+    ids = (predict_batches(model, features, length_multiple=LENGTH_MULTIPLE,
+                           token_outputs=("logits",))["logits"].argmax(-1)
+           if len(features["input_ids"])
            else np.zeros((0, info["max_seq_length"]), np.int64))
     per_word = word_predictions(ids, index, [len(e.words) for e in examples])
     return [to_bio([info["labels"][i] for i in row]) for row in per_word]
