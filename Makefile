@@ -12,11 +12,12 @@ RUNTIME_PINS := requirements/runtime.txt setup.py
 TEST_PINS := requirements/test.txt
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv venv-test clean-venv help
+.PHONY: demo test bench venv venv-test clean-venv help
 
 help:
 	@echo "make demo   set up .venv/ and run albert-tf demo"
 	@echo "make test   set up .venv/ with test extras and run pytest"
+	@echo "make bench  add the peers (.[bench]) to .venv/, run the speed benchmarks, rewrite docs/BENCHMARKS.md"
 
 venv:
 	@set -e; hash=$$(cat $(RUNTIME_PINS) | sha256sum | cut -c1-16); \
@@ -46,6 +47,14 @@ demo: venv
 
 test: venv-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The speed benchmarks against the peers (about 20 minutes on 2 cores); each script
+# rewrites its own section of docs/BENCHMARKS.md.
+bench: venv
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements/bench.txt
+	$(BIN)/python bench/inference.py
+	$(BIN)/python bench/training.py
+	$(BIN)/python bench/profile_forward.py
 
 clean-venv:
 	rm -rf $(VENV)

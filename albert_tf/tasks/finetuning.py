@@ -138,7 +138,8 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
              + (", batches grouped by length" if group_by_length else ""))
     run_fit(model, make_dataset, model_dir=settings.output_dir, strategy=strategy,
             total_steps=total_steps, chunk_steps=settings.checkpoint_every or steps_per_epoch,
-            save_fn=save, tokens_per_step=settings.batch_size * settings.max_seq_length,
+            save_fn=save, tokens_per_step=(0 if group_by_length  # widths vary: no fixed count
+                                           else settings.batch_size * settings.max_seq_length),
             verbose=settings.verbose, print_fn=print_fn)
     save(model)
     metrics = {}

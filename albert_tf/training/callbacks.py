@@ -86,7 +86,8 @@ class StepLogger(keras.callbacks.Callback):
             logs = {}
         logs["step"] = int(self.step_fn())
         logs["steps_per_second"] = steps / seconds
-        logs["tokens_per_second"] = steps * self.tokens_per_step / seconds
+        if self.tokens_per_step:  # unknown (0) when batches vary in width
+            logs["tokens_per_second"] = steps * self.tokens_per_step / seconds
         shown = " ".join(f"{k}={v:.4g}" for k, v in sorted(logs.items()) if k != "step")
         self.print_fn(f"step {int(self.step_fn())}/{self.total_steps}: {shown}")
 
