@@ -56,7 +56,8 @@ def _common(parser):
                         default=False,
                         help="batch texts of about the same length together and cut each "
                         "batch to its longest text (rounded up to 16 tokens): much faster on "
-                        "short texts; batches then differ in width (off on TPU)")
+                        "short texts; batches then differ in width (one device only: off on "
+                        "TPU and with several replicas)")
     parser.add_argument("--checkpoint-every", type=int, default=0,
                         help="steps between checkpoints (default: one epoch)")
     parser.add_argument("--max-train-examples", type=int, default=0,

@@ -123,6 +123,11 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
     if group_by_length and _is_tpu(strategy):
         print_fn("--group-by-length is off on TPU (it needs one static batch shape)")
         group_by_length = False
+    elif group_by_length and strategy.num_replicas_in_sync > 1:
+        # Its batches are gathered rows, not tf.data batches; splitting them across
+        # replicas is not tested, so grouping runs on one replica only.
+        print_fn("--group-by-length is off with several replicas (one device only for now)")
+        group_by_length = False
 
     def make_dataset(skip):
         dataset = array_dataset(features, labels, weights, settings.batch_size, training=True,
