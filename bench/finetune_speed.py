@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -44,8 +45,6 @@ def run(out, examples, group, vocab):
     seconds = time.perf_counter() - start
     with open(os.path.join(out, "training_log.csv")) as f:
         log = list(csv.DictReader(f))
-    import json
-
     with open(os.path.join(out, "eval_results.json")) as f:
         accuracy = json.load(f)["metrics"]["accuracy"]
     return seconds, float(log[-1]["steps_per_second"]), accuracy

@@ -109,8 +109,6 @@ def test_trimmed_predictions_equal_full_width_ones():
 def test_finetune_grouped_by_length_on_real_data(task, trained_spm_path, tmp_path):
     """A real SST-2 / CoNLL slice trains with grouped, narrowed batches (XLA on) and
     evaluates like the model it saved."""
-    import json
-
     from conftest import data_path
 
     from albert_tf.tasks.base import task_options
@@ -131,9 +129,7 @@ def test_finetune_grouped_by_length_on_real_data(task, trained_spm_path, tmp_pat
     (tmp_path / "train.txt").write_text("".join(lines), encoding="utf-8")
     (tmp_path / "dev.txt").write_text("".join(dev_lines), encoding="utf-8")
     config = tmp_path / "albert_config.json"
-    config.write_text(json.dumps({
-        "vocab_size": 8000, "embedding_size": 8, "hidden_size": 16, "num_hidden_layers": 2,
-        "num_attention_heads": 2, "intermediate_size": 24, "max_position_embeddings": 64}))
+    tiny_config(vocab_size=8000, max_position_embeddings=64).to_json_file(config)
     printed = []
     settings = FinetuneSettings(task=task, train=str(tmp_path / "train.txt"),
                                 dev=str(tmp_path / "dev.txt"), output_dir=str(tmp_path / "model"),

@@ -379,7 +379,6 @@ def test_finetune_evaluate_predict_english_cli(trained_spm_path, tmp_path, capsy
 
 
 def test_finetune_chinese_characters(tmp_path, capsys):
-    
     from albert_tf.tasks.base import task_options
     from albert_tf.tasks.finetuning import FinetuneSettings, finetune, predict
     from albert_tf.tasks.ner import read_inputs

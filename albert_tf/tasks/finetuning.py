@@ -77,6 +77,7 @@ def _tokenizer_and_config(settings: FinetuneSettings):
 def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
     """Fine-tunes a task, writes the model directory, returns the dev metrics (or {})."""
     import keras
+    import tensorflow as tf
 
     from albert_tf.model_dir import save_model
     from albert_tf.tasks.pretraining import load_init_checkpoint, resolve_jit
@@ -120,13 +121,12 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
                       json.dumps({**dataclasses.asdict(settings), "task_info": info}, indent=2) + "\n")
 
     group_by_length = settings.group_by_length
-    if group_by_length and _is_tpu(strategy):
-        print_fn("--group-by-length is off on TPU (it needs one static batch shape)")
-        group_by_length = False
-    elif group_by_length and strategy.num_replicas_in_sync > 1:
-        # Its batches are gathered rows, not tf.data batches; splitting them across
-        # replicas is not tested, so grouping runs on one replica only.
-        print_fn("--group-by-length is off with several replicas (one device only for now)")
+    if group_by_length and (strategy.num_replicas_in_sync > 1
+                            or isinstance(strategy, tf.distribute.TPUStrategy)):
+        # TPUs want one static shape; splitting the gathered batches across replicas
+        # is not tested. So grouping runs on one device only.
+        print_fn("--group-by-length is off: it runs on one device only (not TPU, not "
+                 "several replicas)")
         group_by_length = False
 
     def make_dataset(skip):
@@ -155,12 +155,6 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
         print_fn("dev: " + ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()
                                       if isinstance(v, float)))
     return metrics
-
-
-def _is_tpu(strategy):
-    import tensorflow as tf
-
-    return isinstance(strategy, (tf.distribute.TPUStrategy, tf.distribute.experimental.TPUStrategy))
 
 
 def _evaluate_task(task, model, tokenizer, examples, info, output_dir):
