@@ -63,3 +63,32 @@ def test_pretrain_cli_errors_are_one_line(tmp_path):
         env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("albert-tf pretrain: error: no TFRecord")
+
+
+def test_mlm_accuracy_counts_only_real_predictions(tmp_path):
+    """Padding slots of masked_lm_positions (weight 0) are neither hits nor misses."""
+    import numpy as np
+    import keras
+
+    from albert_tf import AlbertConfig
+    from albert_tf.modeling.pretrainer import AlbertPretrainer
+    from albert_tf.tasks.pretraining import compile_pretrainer
+
+    config = AlbertConfig(vocab_size=37, embedding_size=8, hidden_size=12, num_hidden_layers=2,
+                          num_attention_heads=2, intermediate_size=20, max_position_embeddings=16)
+    model = compile_pretrainer(AlbertPretrainer(config), keras.optimizers.SGD(0.0))
+    rng = np.random.default_rng(3)
+    ids = rng.integers(5, 37, size=(6, 16)).astype("int32")
+    positions = np.tile(np.arange(1, 9, dtype="int32"), (6, 1))
+    weights = np.zeros((6, 8), "float32")
+    weights[:, :3] = 1.0  # three real predictions per row, five padding slots
+    x = {"input_ids": ids, "input_mask": np.ones_like(ids), "segment_ids": np.zeros_like(ids),
+         "masked_lm_positions": positions}
+    predicted = np.argmax(model(x)["mlm"], -1)
+    labels = predicted.copy()
+    labels[:, 1] = (labels[:, 1] + 1) % 37  # one real miss per row
+    labels[:, 3:] = (labels[:, 3:] + 1) % 37  # padding slots that would all be misses
+    y = {"mlm": labels, "sop": np.zeros((6,), "int32")}
+    w = {"mlm": weights, "sop": np.ones((6,), "float32")}
+    result = model.evaluate(x, y, sample_weight=w, batch_size=6, verbose=0, return_dict=True)
+    assert result["mlm_accuracy"] == pytest.approx(2 / 3, abs=1e-6)

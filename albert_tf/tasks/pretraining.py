@@ -31,7 +31,9 @@ def compile_pretrainer(model, optimizer, jit_compile=False):
             "mlm": WeightedSparseCrossEntropy(),
             "sop": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         },
-        metrics={
+        # Keras 3 passes sample weights only to ``weighted_metrics``: under
+        # ``metrics`` the padding slots of ``masked_lm_positions`` count as misses.
+        weighted_metrics={
             "mlm": [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
             "sop": [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
         },
