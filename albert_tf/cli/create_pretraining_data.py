@@ -7,8 +7,8 @@ def register(commands):
     parser = commands.add_parser(
         "create-pretraining-data", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="turn text into masked-LM + sentence-order TFRecords",
-        description="Reads text (one sentence or paragraph per line, a blank line between "
-        "documents), tokenizes it, cuts sentence-order pairs, applies n-gram masking and "
+        description="Reads text (by default one sentence or paragraph per line, a blank line "
+        "between documents; see --text-format for books and articles), tokenizes it, cuts sentence-order pairs, applies n-gram masking and "
         "writes sharded TFRecords with ALBERT's feature names plus a metadata JSON. Runs "
         "in parallel; the output depends on the seed, not on --num-workers. Run the same "
         "command again after a crash to resume.",
@@ -39,6 +39,13 @@ def register(commands):
                         "drop it")
     parser.add_argument("--segmenter", choices=("jieba",),
                         help="Chinese whole-word masking with this word segmenter")
+    parser.add_argument("--text-format", choices=("lines", "prose", "paragraphs"),
+                        default="lines",
+                        help="lines: a sentence per line, a blank line between documents (the "
+                        "original); prose: hard-wrapped paragraphs separated by blank lines, "
+                        "as Project Gutenberg books; paragraphs: a paragraph per line, as "
+                        "WikiText. prose and paragraphs are split into sentences and cut into "
+                        "documents of about 20,000 characters")
     parser.add_argument("--random-seed", type=int, default=12345)
     parser.add_argument("--do-lower-case", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--num-workers", type=int, default=0,
@@ -60,7 +67,7 @@ def run(args) -> int:
         short_seq_prob=args.short_seq_prob, ngram=args.ngram,
         favor_shorter_ngram=args.favor_shorter_ngram, whole_word_mask=args.whole_word_mask,
         single_segment=args.single_segment,
-        segmenter=args.segmenter, random_seed=args.random_seed,
+        segmenter=args.segmenter, text_format=args.text_format, random_seed=args.random_seed,
         do_lower_case=args.do_lower_case, num_workers=args.num_workers,
         num_shards=args.num_shards, block_mb=args.block_mb,
     )

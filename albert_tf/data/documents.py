@@ -1,9 +1,20 @@
 """Input text -> documents -> blocks, streamed: the corpus is never held whole.
 
-Input format (as the original ``create_pretraining_data.py``): one sentence or
-paragraph per line, a blank line between documents. A block is a run of whole
-documents of about ``block_bytes`` of text; blocks are the unit of parallel work
-and of shuffling, so memory stays bounded by a few blocks.
+Input formats (``--text-format``):
+
+* ``lines`` (the original ``create_pretraining_data.py``): one sentence or
+  paragraph per line, a blank line between documents.
+* ``prose``: hard-wrapped running text, as Project Gutenberg books: the lines of
+  a paragraph are joined, blank lines separate paragraphs (not documents), and
+  each paragraph is split into sentences.
+* ``paragraphs``: one paragraph per line, as WikiText: each line is split into
+  sentences; a blank line ends a document.
+
+In ``prose`` and ``paragraphs`` a document also ends at the end of each file and
+at the first paragraph end past ``DOCUMENT_CHARS`` characters, so a whole book
+is cut into chapter-sized documents. A block is a run of whole documents of
+about ``block_bytes`` of text; blocks are the unit of parallel work and of
+shuffling, so memory stays bounded by a few blocks.
 """
 
 from __future__ import annotations
@@ -12,7 +23,11 @@ import glob
 import hashlib
 import os
 
+from albert_tf.data.sentences import split_sentences
 from albert_tf.errors import AlbertTfError
+
+TEXT_FORMATS = ("lines", "prose", "paragraphs")
+DOCUMENT_CHARS = 20_000
 
 
 def expand_inputs(patterns) -> list:
@@ -39,20 +54,56 @@ def iter_lines(files):
                 yield path, number, raw.decode("utf-8", errors="replace")
 
 
-def iter_blocks(files, block_bytes: int):
-    """Yields blocks: lists of documents, each document a list of its non-blank lines.
+def _paragraph_documents(files, text_format):
+    """``prose`` / ``paragraphs`` input as ``(sentence, end_of_document)`` items."""
+    for path in files:
+        paragraph, chars = [], 0
+        lines = (text for _, _, text in iter_lines([path]))
+        for line in (*lines, ""):  # a trailing blank line closes the file's last paragraph
+            text = line.strip()
+            if text:
+                paragraph.append(text)
+                if text_format == "prose":
+                    continue
+            if not paragraph:
+                if text_format == "paragraphs" and chars:
+                    yield None, True
+                    chars = 0
+                continue
+            sentences = split_sentences(" ".join(paragraph))
+            paragraph = []
+            chars += sum(len(s) + 1 for s in sentences)
+            for sentence in sentences[:-1]:
+                yield sentence, False
+            if sentences:
+                yield sentences[-1], chars >= DOCUMENT_CHARS
+                if chars >= DOCUMENT_CHARS:
+                    chars = 0
+        if chars:
+            yield None, True
 
-    A line that is blank after stripping whitespace ends a document (consecutive
-    blank lines and empty documents vanish). A block closes after the document
-    that takes it past ``block_bytes``; a document is never split across blocks.
+
+def iter_blocks(files, block_bytes: int, text_format: str = "lines"):
+    """Yields blocks: lists of documents, each document a list of its sentences (lines).
+
+    ``lines``: a line that is blank after stripping whitespace ends a document
+    (consecutive blank lines and empty documents vanish); other formats as the
+    module says. A block closes after the document that takes it past
+    ``block_bytes``; a document is never split across blocks.
     """
+    if text_format not in TEXT_FORMATS:
+        raise AlbertTfError(f"--text-format must be one of {', '.join(TEXT_FORMATS)}")
+    if text_format == "lines":
+        items = ((line.strip() or None, not line.strip()) for _, _, line in iter_lines(files))
+    else:
+        items = _paragraph_documents(files, text_format)
     block, document, size = [], [], 0
-    for _, _, line in iter_lines(files):
-        text = line.strip()
+    for text, ends in items:
         if text:
             document.append(text)
             size += len(text) + 1
-            continue
+            if not ends:
+                continue
         if document:
             block.append(document)
             document = []

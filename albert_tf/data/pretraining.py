@@ -28,7 +28,7 @@ import os
 import random
 import time
 
-from albert_tf.data.documents import expand_inputs, file_digest, iter_blocks
+from albert_tf.data.documents import TEXT_FORMATS, expand_inputs, file_digest, iter_blocks
 from albert_tf.data.features import feature_lengths, serialize_example
 from albert_tf.data.instances import SINGLE_SEGMENT, document_instances
 from albert_tf.data.masking import mask_tokens, ngram_weights
@@ -58,6 +58,7 @@ class DataSettings:
     whole_word_mask: bool = True
     single_segment: str = "split"
     segmenter: str | None = None
+    text_format: str = "lines"
     random_seed: int = 12345
     do_lower_case: bool = True
     num_workers: int = 0
@@ -82,6 +83,8 @@ def validate(settings: DataSettings) -> None:
         (settings.num_shards >= 1, "--num-shards must be at least 1"),
         (settings.block_mb > 0, "--block-mb must be positive"),
         (settings.segmenter in (None, "jieba"), "--segmenter must be jieba"),
+        (settings.text_format in TEXT_FORMATS,
+         f"--text-format must be one of {', '.join(TEXT_FORMATS)}"),
         (settings.single_segment in SINGLE_SEGMENT,
          f"--single-segment must be one of {', '.join(SINGLE_SEGMENT)}"),
     ]
@@ -240,7 +243,7 @@ def create_pretraining_data(settings: DataSettings, log=print) -> dict:
     start = time.perf_counter()
     log(f"creating pretraining data from {len(files)} file(s), {total_bytes / 1e6:.2f} MB, "
         f"with {workers} worker(s)")
-    blocks = iter_blocks(files, int(settings.block_mb * 1e6))
+    blocks = iter_blocks(files, int(settings.block_mb * 1e6), settings.text_format)
     jobs = ((i, block) for i, block in enumerate(blocks) if i >= blocks_done)
     last_checkpoint = time.perf_counter()
     try:
@@ -281,6 +284,13 @@ def create_pretraining_data(settings: DataSettings, log=print) -> dict:
         os.remove(progress_path)
     log(f"wrote {stats['instances']:,} instances to {settings.num_shards} shard(s) in "
         f"{settings.output_dir} in {seconds:.1f}s")
+    fill = stats["tokens"] / stats["instances"]
+    log(f"{fill:.1f} tokens per instance of {settings.max_seq_length}, "
+        f"{stats['masked'] / stats['instances']:.1f} masked")
+    if fill < 0.6 * settings.max_seq_length:
+        log(f"note: instances are {100 * fill / settings.max_seq_length:.0f}% full: the documents "
+            "are short; for books or articles without a blank line between documents try "
+            "--text-format prose or paragraphs")
     return metadata
 
 
