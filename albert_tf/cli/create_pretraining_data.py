@@ -45,7 +45,7 @@ def register(commands):
                         "original); prose: hard-wrapped paragraphs separated by blank lines, "
                         "as Project Gutenberg books; paragraphs: a paragraph per line, as "
                         "WikiText. prose and paragraphs are split into sentences and cut into "
-                        "documents of about 20,000 characters")
+                        "documents of about 20,000 characters (cut at sentence ends)")
     parser.add_argument("--random-seed", type=int, default=12345)
     parser.add_argument("--do-lower-case", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--num-workers", type=int, default=0,

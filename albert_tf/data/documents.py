@@ -11,7 +11,7 @@ Input formats (``--text-format``):
   sentences; a blank line ends a document.
 
 In ``prose`` and ``paragraphs`` a document also ends at the end of each file and
-at the first paragraph end past ``DOCUMENT_CHARS`` characters, so a whole book
+at the first sentence end past ``DOCUMENT_CHARS`` characters, so a whole book
 is cut into chapter-sized documents. A block is a run of whole documents of
 about ``block_bytes`` of text; blocks are the unit of parallel work and of
 shuffling, so memory stays bounded by a few blocks.
@@ -72,11 +72,9 @@ def _paragraph_documents(files, text_format):
                 continue
             sentences = split_sentences(" ".join(paragraph))
             paragraph = []
-            chars += sum(len(s) + 1 for s in sentences)
-            for sentence in sentences[:-1]:
-                yield sentence, False
-            if sentences:
-                yield sentences[-1], chars >= DOCUMENT_CHARS
+            for sentence in sentences:
+                chars += len(sentence) + 1
+                yield sentence, chars >= DOCUMENT_CHARS
                 if chars >= DOCUMENT_CHARS:
                     chars = 0
         if chars:
