@@ -113,7 +113,8 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
         shutil.rmtree(s.records, ignore_errors=True)
         create_pretraining_data(DataSettings(
             input=en, output_dir=s.records, vocab=s.vocab + ".model",
-            max_seq_length=p.pretrain_seq, dupe_factor=p.dupe_factor, num_shards=2),
+            max_seq_length=p.pretrain_seq, dupe_factor=p.dupe_factor, num_shards=2,
+            text_format="prose"),
             log=lambda line: None)
 
     s.run("data", lambda: _records_match(s.records, s.vocab + ".model", p), data)
@@ -167,7 +168,7 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
 
 
 def _records_match(folder, vocab, plan):
-    """The TFRecords are complete and were made from this vocabulary and length."""
+    """The TFRecords are complete and were made from this vocabulary, length and format."""
     from albert_tf.data.documents import file_digest
 
     path = os.path.join(folder, "pretrain.metadata.json")
@@ -176,7 +177,8 @@ def _records_match(folder, vocab, plan):
     with open(path) as f:
         meta = json.load(f)
     return (meta.get("vocab_sha256") == file_digest(vocab)
-            and meta["settings"]["max_seq_length"] == plan.pretrain_seq)
+            and meta["settings"]["max_seq_length"] == plan.pretrain_seq
+            and meta["settings"].get("text_format", "lines") == "prose")
 
 
 def _clear_if_finished(model_dir):

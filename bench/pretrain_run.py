@@ -50,11 +50,12 @@ def main(argv=None):
     if not os.path.exists(os.path.join(train, "pretrain.metadata.json")):
         _albert_tf("create-pretraining-data", "--input", *[os.path.join(en, b) for b in BOOKS],
                    "--output-dir", train, "--vocab", vocab + ".model", "--dupe-factor", "5",
-                   "--num-shards", "4")
+                   "--num-shards", "4", "--text-format", "prose")
     if not os.path.exists(os.path.join(evaluation, "pretrain.metadata.json")):
         _albert_tf("create-pretraining-data", "--input",
                    os.path.join(en, "wikitext-2-raw.wiki.test.raw"), "--output-dir", evaluation,
-                   "--vocab", vocab + ".model", "--dupe-factor", "1", "--num-shards", "1")
+                   "--vocab", vocab + ".model", "--dupe-factor", "1", "--num-shards", "1",
+                   "--text-format", "paragraphs")
     from albert_tf.training.fit import finished_run
 
     if not finished_run(args.model_dir):  # a finished run is reported, not trained over

@@ -176,10 +176,14 @@ def main(argv=None):
 def write_results(rows):
     from report import write_section
 
+    with open(os.path.join(EN, "pretrain_settings.json")) as f:
+        en = json.load(f)
     lines = ["## Pretrained vs from scratch (`bench/results_runs.py`)", "",
              f"{machine('tensorflow', 'keras')}. `configs/albert_demo.json` (E 128, H 256, 6 "
-             "layers sharing one block). English: pretrained by `bench/pretrain_run.py` "
-             "(3000 steps of 16 × 128 tokens on the four books). Chinese: pretrained on "
+             "layers sharing one block, no dropout). English: pretrained by "
+             f"`bench/pretrain_run.py` ({en['steps']} steps of {en['batch_size']} × 128 tokens "
+             "on the four books read with `--text-format prose`, LAMB "
+             f"{en['learning_rate']:g}). Chinese: pretrained on "
              "`pretrain_zh` (1000 steps, jieba whole-word masking, the 21128-piece WordPiece "
              "vocabulary). Each row: one epoch (three on the few-label rows), batch 32, AdamW 3e-4 "
              "with bias correction; the "
