@@ -73,7 +73,7 @@ def pretrain_zh():
         albert_tf(["create-pretraining-data", "--input",
                    os.path.join(DATA, "pretrain_zh", "hongloumeng.txt"), "--output-dir", records,
                    "--vocab", vocab, "--dupe-factor", "3", "--segmenter", "jieba",
-                   "--num-shards", "2"], os.path.join(OUT, "zh_data.log"))
+                   "--text-format", "prose", "--num-shards", "2"], os.path.join(OUT, "zh_data.log"))
     config = os.path.join(OUT, "albert_demo_zh.json")
     with open(os.path.join(REPO, "configs", "albert_demo.json")) as f:
         values = json.load(f)

@@ -41,7 +41,8 @@ def _write(path, text):
 
 
 def test_prose_joins_wrapped_lines_and_ends_documents_at_files(tmp_path):
-    a = _write(tmp_path / "a.txt", "It was a dark\r\nnight. The rain fell.\r\n\r\n\r\nShe said\r\nno.\r\n")
+    a = _write(tmp_path / "a.txt",
+               "It was a dark\r\nnight. The rain fell.\r\n\r\n\r\nShe said\r\nno.\r\n")
     b = _write(tmp_path / "b.txt", "Another book. Its second sentence.")
     blocks = list(iter_blocks([a, b], block_bytes=10**6, text_format="prose"))
     assert blocks == [[["It was a dark night.", "The rain fell.", "She said no."],
@@ -58,7 +59,8 @@ def test_paragraphs_split_lines_and_cut_long_documents(tmp_path):
     path = _write(tmp_path / "wiki.txt", (paragraph + "\n") * 30 + "\nA new article. Short.\n")
     documents = [d for block in iter_blocks([path], 10**6, "paragraphs") for d in block]
     sizes = [sum(len(s) + 1 for s in d) for d in documents]
-    assert len(documents) == 5 and sizes[-2] < DOCUMENT_CHARS and documents[-1] == ["A new article.", "Short."]
+    assert len(documents) == 5 and sizes[-2] < DOCUMENT_CHARS
+    assert documents[-1] == ["A new article.", "Short."]
     assert all(DOCUMENT_CHARS <= n < DOCUMENT_CHARS + len(sentence) + 1 for n in sizes[:-2])
     assert all(s == sentence.strip() for d in documents[:-1] for s in d)
 
