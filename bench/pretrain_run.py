@@ -1,10 +1,10 @@
 """A short real pretraining run of the demo config on ``pretrain_en``, with curves.
 
-    python bench/pretrain_run.py [--steps 3000] [--batch-size 16] [--no-write]
+    python bench/pretrain_run.py [--steps 6000] [--batch-size 16] [--no-write]
 
 Trains an 8k SentencePiece vocabulary on the four books and WikiText, writes
-MLM + SOP TFRecords from the books (dupe_factor 5) and from WikiText (evaluation),
-pretrains ``configs/albert_demo.json`` with LAMB on this CPU, and plots the MLM and
+MLM + SOP TFRecords from the books (dupe_factor 5, read as prose) and from WikiText
+(evaluation, a paragraph per line), pretrains ``configs/albert_demo.json`` with LAMB on this CPU, and plots the MLM and
 SOP accuracy curves to ``docs/pretraining_curves.png``. Steps/s and tokens/s are
 the medians over the run's chunks. Resumable: rerun after a crash. Writes its
 section of docs/BENCHMARKS.md.
@@ -34,7 +34,7 @@ def _albert_tf(*args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--learning-rate", type=float, default=5e-3)
     parser.add_argument("--work", default=os.path.join(REPO, "tfrecords", "bench_pretrain"))
@@ -83,10 +83,12 @@ def main(argv=None):
     lines = [
         "## Pretraining run (`bench/pretrain_run.py`)", "",
         f"{machine('tensorflow', 'keras')}. `configs/albert_demo.json` (E 128, H 256, "
-        f"6 layers sharing one block, 4 heads, vocabulary 8000), LAMB, peak learning rate "
+        f"6 layers sharing one block, 4 heads, vocabulary 8000, no dropout), LAMB, peak "
+        f"learning rate "
         f"{args.learning_rate}, {args.steps // 10} warm-up steps, batch {args.batch_size} x 128 "
         f"tokens, {args.steps} steps on {instances:,} instances from the four books "
-        "(dupe_factor 5); evaluation on WikiText-2 test records.", "",
+        "(dupe_factor 5, `--text-format prose`); evaluation on WikiText-2 test records "
+        "(`--text-format paragraphs`). MLM accuracy counts the real predictions only.", "",
         "| | first 100 steps | last 100 steps | evaluation at the end |",
         "|---|---|---|---|",
         f"| MLM accuracy | {log['mlm_accuracy'][first]:.3f} | {log['mlm_accuracy'][last]:.3f} "
