@@ -110,7 +110,9 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
     def data():
         from albert_tf.data.pretraining import DataSettings, create_pretraining_data
 
-        shutil.rmtree(s.records, ignore_errors=True)
+        # New records: what was trained on the old ones is out of date too.
+        for folder in (s.records, s.pretrained, s.sst2, s.export_dir):
+            shutil.rmtree(folder, ignore_errors=True)
         create_pretraining_data(DataSettings(
             input=en, output_dir=s.records, vocab=s.vocab + ".model",
             max_seq_length=p.pretrain_seq, dupe_factor=p.dupe_factor, num_shards=2,
