@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import itertools
 import os
 
 from albert_tf.data.sentences import split_sentences
@@ -59,7 +60,8 @@ def _paragraph_documents(files, text_format):
     for path in files:
         paragraph, chars = [], 0
         lines = (text for _, _, text in iter_lines([path]))
-        for line in (*lines, ""):  # a trailing blank line closes the file's last paragraph
+        # A trailing blank line closes the file's last paragraph; the file is streamed.
+        for line in itertools.chain(lines, [""]):
             text = line.strip()
             if text:
                 paragraph.append(text)
