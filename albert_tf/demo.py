@@ -23,6 +23,8 @@ import time
 from albert_tf.errors import AlbertTfError
 from albert_tf.resources import REPO_ROOT, configs_dir
 
+TEXT_FORMAT = "prose"  # the books are hard-wrapped paragraphs (see --text-format)
+
 SENTENCES = [
     "a gorgeous , witty , seductive movie .",
     "the story is dull and the acting is worse .",
@@ -116,7 +118,7 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
         create_pretraining_data(DataSettings(
             input=en, output_dir=s.records, vocab=s.vocab + ".model",
             max_seq_length=p.pretrain_seq, dupe_factor=p.dupe_factor, num_shards=2,
-            text_format="prose"),
+            text_format=TEXT_FORMAT),
             log=lambda line: None)
 
     s.run("data", lambda: _records_match(s.records, s.vocab + ".model", p), data)
@@ -180,7 +182,7 @@ def _records_match(folder, vocab, plan):
         meta = json.load(f)
     return (meta.get("vocab_sha256") == file_digest(vocab)
             and meta["settings"]["max_seq_length"] == plan.pretrain_seq
-            and meta["settings"].get("text_format", "lines") == "prose")
+            and meta["settings"].get("text_format", "lines") == TEXT_FORMAT)
 
 
 def _clear_if_finished(model_dir):

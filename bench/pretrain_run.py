@@ -4,7 +4,8 @@
 
 Trains an 8k SentencePiece vocabulary on the four books and WikiText, writes
 MLM + SOP TFRecords from the books (dupe_factor 5, read as prose) and from WikiText
-(evaluation, a paragraph per line), pretrains ``configs/albert_demo.json`` with LAMB on this CPU, and plots the MLM and
+(evaluation, a paragraph per line), pretrains ``configs/albert_demo.json`` with LAMB on
+this CPU, and plots the MLM and
 SOP accuracy curves to ``docs/pretraining_curves.png``. Steps/s and tokens/s are
 the medians over the run's chunks. Resumable: rerun after a crash. Writes its
 section of docs/BENCHMARKS.md.

@@ -187,7 +187,8 @@ def write_results(rows):
              "on the four books read with `--text-format prose`, LAMB "
              f"{en['learning_rate']:g}). Chinese: pretrained on "
              "`pretrain_zh` (1000 steps, jieba whole-word masking, the 21128-piece WordPiece "
-             "vocabulary; an earlier recipe: dropout 0.1 and `--text-format lines`). Each row: one epoch (three on the few-label rows), batch 32, AdamW 3e-4 "
+             "vocabulary; an earlier recipe: dropout 0.1 and `--text-format lines`). Each row: "
+             "one epoch (three on the few-label rows), batch 32, AdamW 3e-4 "
              "with bias correction; the "
              "same command with `--init-checkpoint` (pretrained) or `--albert-config` (scratch).",
              "", "| task | metric | pretrained | from scratch | minutes (each) |",

@@ -8,7 +8,8 @@ def register(commands):
         "create-pretraining-data", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="turn text into masked-LM + sentence-order TFRecords",
         description="Reads text (by default one sentence or paragraph per line, a blank line "
-        "between documents; see --text-format for books and articles), tokenizes it, cuts sentence-order pairs, applies n-gram masking and "
+        "between documents; see --text-format for books and articles), tokenizes it, cuts "
+        "sentence-order pairs, applies n-gram masking and "
         "writes sharded TFRecords with ALBERT's feature names plus a metadata JSON. Runs "
         "in parallel; the output depends on the seed, not on --num-workers. Run the same "
         "command again after a crash to resume.",

@@ -88,13 +88,13 @@ def iter_blocks(files, block_bytes: int, text_format: str = "lines"):
 
     ``lines``: a line that is blank after stripping whitespace ends a document
     (consecutive blank lines and empty documents vanish); other formats as the
-    module says. A block closes after the document that takes it past
-    ``block_bytes``; a document is never split across blocks.
+    module says (``text_format`` is checked by the caller, with every setting). A
+    block closes after the document that takes it past ``block_bytes``; a document
+    is never split across blocks.
     """
-    if text_format not in TEXT_FORMATS:
-        raise AlbertTfError(f"--text-format must be one of {', '.join(TEXT_FORMATS)}")
     if text_format == "lines":
-        items = ((line.strip() or None, not line.strip()) for _, _, line in iter_lines(files))
+        stripped = (line.strip() for _, _, line in iter_lines(files))
+        items = ((text or None, not text) for text in stripped)
     else:
         items = _paragraph_documents(files, text_format)
     block, document, size = [], [], 0

@@ -26,11 +26,11 @@ _CJK_END = re.compile(r"[。！？]+[”’」』）]*")
 
 def _ends_sentence(text: str, end: int) -> bool:
     """Whether the punctuation run ending at ``end`` closes a sentence (not ``Mr.`` or ``J.``)."""
-    run = text[:end].rstrip("\"'’”)]")
+    run = text[:end].rstrip("\"'’”)]_")
     if not run.endswith("."):
         return True
     word = run[:-1].rsplit(None, 1)[-1] if run[:-1].strip() else ""
-    word = word.lstrip("\"'‘“([")
+    word = word.lstrip("\"'‘“([_")
     if len(word) == 1 and word.isalpha():
         return False  # an initial: "J. Smith"
     return word.lower() not in ABBREVIATIONS
