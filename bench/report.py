@@ -33,6 +33,19 @@ def machine(*packages) -> str:
             f"visible, {platform.system()} {platform.release()}; {', '.join(versions)}")
 
 
+def describe_config(path: str) -> str:
+    """``configs/NAME.json`` (E .., H .., N layers sharing one block, ...) for the docs."""
+    import json
+
+    with open(path) as f:
+        c = json.load(f)
+    dropout = ("no dropout" if not (c["hidden_dropout_prob"] or c["attention_probs_dropout_prob"])
+               else f"dropout {c['hidden_dropout_prob']:g}")
+    return (f"`{os.path.relpath(path, REPO)}` (E {c['embedding_size']}, H {c['hidden_size']}, "
+            f"{c['num_hidden_layers']} layers sharing one block, {c['num_attention_heads']} heads, "
+            f"vocabulary {c['vocab_size']}, {dropout})")
+
+
 def median(values):
     return statistics.median(values)
 

@@ -2,8 +2,9 @@
 
     python bench/results_runs.py [--only sst2,conll,squad,chnsenticorp] [--no-write]
 
-English: the model pretrained by ``bench/pretrain_run.py`` (``saved_models/bench_pretrain``,
-run first if missing or unfinished). Chinese: ``configs/albert_demo.json`` with the
+English: the model pretrained by ``bench/pretrain_run.py`` (``configs/albert_mini.json``,
+``saved_models/bench_pretrain_mini``; run first if missing or unfinished). Chinese:
+``configs/albert_demo.json`` with the
 21128-piece Chinese WordPiece vocabulary, pretrained here on ``pretrain_zh``. Each task
 is fine-tuned twice with the same command, once from the pretrained model
 (``--init-checkpoint``) and once from random weights (``--albert-config``). Every stage
@@ -22,10 +23,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import DATA, REPO, machine  # noqa: E402
+from report import DATA, REPO, describe_config, machine  # noqa: E402
 
 OUT = os.path.join(REPO, "saved_models", "results")
-EN = os.path.join(REPO, "saved_models", "bench_pretrain")
+EN = os.path.join(REPO, "saved_models", "bench_pretrain_mini")
 ZH = os.path.join(OUT, "zh_pretrain")
 SHOWN_DATA = "../shared/data"
 
@@ -181,13 +182,14 @@ def write_results(rows):
     with open(os.path.join(EN, "pretrain_settings.json")) as f:
         en = json.load(f)
     lines = ["## Pretrained vs from scratch (`bench/results_runs.py`)", "",
-             f"{machine('tensorflow', 'keras')}. `configs/albert_demo.json` (E 128, H 256, 6 "
-             "layers sharing one block, no dropout). English: pretrained by "
-             f"`bench/pretrain_run.py` ({en['steps']} steps of {en['batch_size']} × 128 tokens "
-             "on the four books read with `--text-format prose`, LAMB "
-             f"{en['learning_rate']:g}). Chinese: pretrained on "
-             "`pretrain_zh` (1000 steps, jieba whole-word masking, the 21128-piece WordPiece "
-             "vocabulary; an earlier recipe: dropout 0.1 and `--text-format lines`). Each row: "
+             f"{machine('tensorflow', 'keras')}. English: "
+             f"{describe_config(os.path.join(REPO, 'configs', os.path.basename(en['albert_config'])))}"
+             f", pretrained by `bench/pretrain_run.py` ({en['steps']} steps of "
+             f"{en['batch_size']} × 128 tokens on the four books read with `--text-format prose`, "
+             f"masks drawn afresh every epoch, LAMB {en['learning_rate']:g}). Chinese: "
+             f"{describe_config(os.path.join(REPO, 'configs', 'albert_demo.json'))} with the "
+             "21128-piece WordPiece vocabulary, pretrained on `pretrain_zh` (1000 steps, jieba "
+             "whole-word masking; an earlier recipe: dropout 0.1 and `--text-format lines`). Each row: "
              "one epoch (three on the few-label rows), batch 32, AdamW 3e-4 "
              "with bias correction; the "
              "same command with `--init-checkpoint` (pretrained) or `--albert-config` (scratch).",

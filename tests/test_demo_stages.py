@@ -1,0 +1,78 @@
+"""The demo reuses what it made before, and drops what was trained on records it remade."""
+
+import json
+import os
+
+import pytest
+
+import albert_tf.demo as demo
+from albert_tf.data.documents import file_digest
+from conftest import data_path
+
+
+class Stop(Exception):
+    """Raised by the stand-in pretraining: these tests end before any training."""
+
+
+def _old_demo(tmp_path, text_format):
+    """A demo folder as an earlier run left it: vocabulary, records, three finished stages."""
+    out = tmp_path / "saved_models" / "demo"
+    (out / "vocab").mkdir(parents=True)
+    vocab = out / "vocab" / "en.model"
+    vocab.write_bytes(b"a stand-in vocabulary")
+    records = tmp_path / "tfrecords" / "demo"
+    records.mkdir(parents=True)
+    (records / "pretrain.metadata.json").write_text(json.dumps({
+        "vocab_sha256": file_digest(str(vocab)),
+        "settings": {"max_seq_length": demo.DemoPlan().pretrain_seq, "text_format": text_format}}))
+    for stage in ("pretrained", "sst2", "export"):
+        (out / stage).mkdir()
+        (out / stage / "made_before").write_text(stage)
+    return out, records
+
+
+@pytest.fixture
+def stand_ins(tmp_path, monkeypatch):
+    """Records and pretraining replaced by stand-ins that note their calls."""
+    import albert_tf.data.pretraining as data_module
+    import albert_tf.tasks.pretraining as pretrain_module
+
+    calls = []
+    monkeypatch.setattr(demo, "REPO_ROOT", str(tmp_path))
+
+    def create(settings, log=None):
+        calls.append(("records", settings.text_format))
+        os.makedirs(settings.output_dir)
+        with open(os.path.join(settings.output_dir, "pretrain.metadata.json"), "w") as f:
+            json.dump({"vocab_sha256": file_digest(settings.vocab),
+                       "settings": {"max_seq_length": settings.max_seq_length,
+                                    "text_format": settings.text_format}}, f)
+
+    def pretrain(settings, print_fn=None):
+        calls.append(("pretrain", settings.model_dir))
+        raise Stop
+
+    monkeypatch.setattr(data_module, "create_pretraining_data", create)
+    monkeypatch.setattr(pretrain_module, "pretrain", pretrain)
+    return calls
+
+
+def test_records_in_another_format_are_remade_and_old_models_removed(tmp_path, stand_ins):
+    out, records = _old_demo(tmp_path, text_format="lines")
+    with pytest.raises(Stop):
+        demo.run_demo(data_dir=data_path(), out=str(out), log=lambda line: None)
+    assert stand_ins[0] == ("records", demo.TEXT_FORMAT)
+    assert json.load(open(records / "pretrain.metadata.json"))["settings"]["text_format"] == "prose"
+    # Nothing trained on the old records survives, so no later stage reuses it.
+    for stage in ("pretrained", "sst2", "export"):
+        assert not (out / stage / "made_before").exists(), stage
+    assert stand_ins[1] == ("pretrain", str(out / "pretrained"))
+
+
+def test_matching_records_are_reused_with_what_was_built_on_them(tmp_path, stand_ins):
+    out, records = _old_demo(tmp_path, text_format=demo.TEXT_FORMAT)
+    with pytest.raises(Stop):
+        demo.run_demo(data_dir=data_path(), out=str(out), log=lambda line: None)
+    assert [call[0] for call in stand_ins] == ["pretrain"]  # no new records
+    for stage in ("sst2", "export"):
+        assert (out / stage / "made_before").read_text() == stage
