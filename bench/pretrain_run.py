@@ -1,13 +1,15 @@
 """A short real pretraining run of a small config on ``pretrain_en``, with curves.
 
-    python bench/pretrain_run.py [--albert-config configs/albert_mini.json] [--steps 3600]
-                                 [--batch-size 64] [--learning-rate 1e-2] [--no-write]
+    python bench/pretrain_run.py [--albert-config configs/albert_demo.json] [--steps 6000]
+                                 [--batch-size 16] [--learning-rate 5e-3] [--dynamic-masking]
+                                 [--model-dir DIR] [--no-write]
 
 Trains an 8k SentencePiece vocabulary on the four books and WikiText, writes
-SOP TFRecords from the books without masks (dupe_factor 5, read as prose; the masks are
-drawn afresh every epoch by ``--dynamic-masking``) and MLM + SOP records from WikiText
-(evaluation, a paragraph per line), pretrains the config with LAMB on this CPU, and
-plots the MLM and SOP accuracy curves to ``docs/pretraining_curves.png``. Steps/s and tokens/s are
+MLM + SOP TFRecords from the books (dupe_factor 5, read as prose; with
+``--dynamic-masking`` the records keep the original tokens and the masks are drawn afresh
+every epoch) and from WikiText (evaluation, a paragraph per line), pretrains the config
+with LAMB on this CPU, and plots the MLM and SOP accuracy curves to
+``docs/pretraining_curves.png``. Steps/s and tokens/s are
 the medians over the run's chunks. Resumable: rerun after a crash. Writes its
 section of docs/BENCHMARKS.md.
 """
@@ -36,12 +38,13 @@ def _albert_tf(*args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--albert-config", default=os.path.join(REPO, "configs", "albert_mini.json"))
-    parser.add_argument("--steps", type=int, default=3600)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=1e-2)
+    parser.add_argument("--albert-config", default=os.path.join(REPO, "configs", "albert_demo.json"))
+    parser.add_argument("--steps", type=int, default=6000)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--learning-rate", type=float, default=5e-3)
+    parser.add_argument("--dynamic-masking", action="store_true")
     parser.add_argument("--work", default=os.path.join(REPO, "tfrecords", "bench_pretrain"))
-    parser.add_argument("--model-dir", default=os.path.join(REPO, "saved_models", "bench_pretrain_mini"))
+    parser.add_argument("--model-dir", default=os.path.join(REPO, "saved_models", "bench_pretrain"))
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     en = os.path.join(DATA, "pretrain_en")
@@ -49,11 +52,13 @@ def main(argv=None):
     if not os.path.exists(vocab + ".model"):
         _albert_tf("train-vocab", "--input", *sorted(glob.glob(os.path.join(en, "*"))),
                    "--output", vocab, "--vocab-size", "8000")
-    train, evaluation = os.path.join(args.work, "train_dyn"), os.path.join(args.work, "eval")
+    train = os.path.join(args.work, "train_dyn" if args.dynamic_masking else "train")
+    evaluation = os.path.join(args.work, "eval")
     if not os.path.exists(os.path.join(train, "pretrain.metadata.json")):
         _albert_tf("create-pretraining-data", "--input", *[os.path.join(en, b) for b in BOOKS],
                    "--output-dir", train, "--vocab", vocab + ".model", "--dupe-factor", "5",
-                   "--num-shards", "4", "--text-format", "prose", "--masked-lm-prob", "0")
+                   "--num-shards", "4", "--text-format", "prose",
+                   *(["--masked-lm-prob", "0"] if args.dynamic_masking else []))
     if not os.path.exists(os.path.join(evaluation, "pretrain.metadata.json")):
         _albert_tf("create-pretraining-data", "--input",
                    os.path.join(en, "wikitext-2-raw.wiki.test.raw"), "--output-dir", evaluation,
@@ -62,7 +67,8 @@ def main(argv=None):
     from albert_tf.training.fit import finished_run
 
     if not finished_run(args.model_dir):  # a finished run is reported, not trained over
-        _albert_tf("pretrain", "--albert-config", args.albert_config, "--dynamic-masking",
+        _albert_tf("pretrain", "--albert-config", args.albert_config,
+                   *(["--dynamic-masking"] if args.dynamic_masking else []),
                    "--train-data", os.path.join(train, "*.tfrecord"),
                    "--eval-data", os.path.join(evaluation, "*.tfrecord"),
                    "--model-dir", args.model_dir, "--vocab", vocab + ".model",
@@ -89,10 +95,10 @@ def main(argv=None):
         f"{machine('tensorflow', 'keras')}. {describe_config(args.albert_config)}, LAMB, peak "
         f"learning rate {args.learning_rate:g}, {args.steps // 10} warm-up steps, batch "
         f"{args.batch_size} x 128 tokens, {args.steps} steps on {instances:,} instances from "
-        "the four books (dupe_factor 5, `--text-format prose`, masks drawn afresh every epoch "
-        "by `--dynamic-masking`); evaluation on WikiText-2 test records "
-        "(`--text-format paragraphs`, masked once). MLM accuracy counts the real predictions "
-        "only.", "",
+        "the four books (dupe_factor 5, `--text-format prose`"
+        + (", masks drawn afresh every epoch by `--dynamic-masking`" if args.dynamic_masking
+           else "") + "); evaluation on WikiText-2 test records "
+        "(`--text-format paragraphs`). MLM accuracy counts the real predictions only.", "",
         "| | first 100 steps | last 100 steps | evaluation at the end |",
         "|---|---|---|---|",
         f"| MLM accuracy | {log['mlm_accuracy'][first]:.3f} | {log['mlm_accuracy'][last]:.3f} "

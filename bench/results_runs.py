@@ -2,9 +2,8 @@
 
     python bench/results_runs.py [--only sst2,conll,squad,chnsenticorp] [--no-write]
 
-English: the model pretrained by ``bench/pretrain_run.py`` (``configs/albert_mini.json``,
-``saved_models/bench_pretrain_mini``; run first if missing or unfinished). Chinese:
-``configs/albert_demo.json`` with the
+English: the model pretrained by ``bench/pretrain_run.py`` (``saved_models/bench_pretrain``,
+run first if missing or unfinished). Chinese: ``configs/albert_demo.json`` with the
 21128-piece Chinese WordPiece vocabulary, pretrained here on ``pretrain_zh``. Each task
 is fine-tuned twice with the same command, once from the pretrained model
 (``--init-checkpoint``) and once from random weights (``--albert-config``). Every stage
@@ -26,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import DATA, REPO, describe_config, machine  # noqa: E402
 
 OUT = os.path.join(REPO, "saved_models", "results")
-EN = os.path.join(REPO, "saved_models", "bench_pretrain_mini")
+EN = os.path.join(REPO, "saved_models", "bench_pretrain")
 ZH = os.path.join(OUT, "zh_pretrain")
 SHOWN_DATA = "../shared/data"
 
@@ -92,6 +91,8 @@ def pretrain_zh():
     return command
 
 
+SEEDS = (None, 1, 2)  # None: finetune's default seed (12345)
+
 TASKS = {
     "sst2": dict(task="classification", metric="accuracy", pretrained=EN,
                  train=("sst2", "train.tsv"), dev=("sst2", "dev.tsv"),
@@ -103,14 +104,15 @@ TASKS = {
                   extra=["--max-seq-length", "128", "--doc-stride", "80", "--max-train-examples", "4000",
                          "--max-query-length", "32"]),
     # Few labels: where pretraining should matter most. The same commands, on the first
-    # N training examples for three epochs.
-    "sst2_2k": dict(task="classification", metric="accuracy", pretrained=EN, epochs="3",
+    # N training examples for three epochs, with three seeds (the default 12345, then 1, 2).
+    "sst2_2k": dict(task="classification", metric="accuracy", pretrained=EN, epochs="3", seeds=SEEDS,
                     train=("sst2", "train.tsv"), dev=("sst2", "dev.tsv"),
                     extra=["--max-train-examples", "2000", "--max-seq-length", "64"]),
-    "conll_1k": dict(task="ner", metric="f1", pretrained=EN, epochs="3",
+    "conll_1k": dict(task="ner", metric="f1", pretrained=EN, epochs="3", seeds=SEEDS,
                      train=("conll2003", "eng.train"), dev=("conll2003", "eng.testa"),
                      extra=["--max-train-examples", "1000", "--max-seq-length", "64"]),
     "squad_1k": dict(task="squad", metric="f1", pretrained=EN, train=None, dev=None, epochs="3",
+                     seeds=SEEDS,
                      extra=["--max-seq-length", "128", "--doc-stride", "80",
                             "--max-train-examples", "1000", "--max-query-length", "32"]),
     "chnsenticorp": dict(task="classification", metric="accuracy", pretrained=ZH,
@@ -128,29 +130,39 @@ def run_task(name, spec):
     else:
         train, dev = os.path.join(DATA, *spec["train"]), os.path.join(DATA, *spec["dev"])
     for start in ("pretrained", "scratch"):
-        out = os.path.join(OUT, f"{name}_{start}")
-        args = ["finetune", spec["task"], "--train", train, "--dev", dev, "--output-dir", out,
-                "--epochs", spec.get("epochs", "1"), "--batch-size", "32", "--learning-rate", "3e-4",
-                "--adam-bias-correction", "--verbose", "2", *spec["extra"]]
-        if start == "pretrained":
-            args += ["--init-checkpoint", spec["pretrained"]]
-        else:
-            args += ["--albert-config", os.path.join(spec["pretrained"], "albert_config.json"),
-                     "--vocab", _vocab_file(spec["pretrained"])]
-        record = os.path.join(out, "results_run.json")
-        if os.path.exists(record):
-            with open(record) as f:
-                rows.append(json.load(f))
-            continue
-        command, seconds = albert_tf(args, os.path.join(OUT, f"{name}_{start}.log"))
-        with open(os.path.join(out, "eval_results.json")) as f:
-            metrics = json.load(f)["metrics"]
-        row = {"task": name, "start": start, "command": command, "seconds": seconds,
-               "metrics": metrics}
-        with open(record, "w") as f:
-            json.dump(row, f, indent=2)
-        rows.append(row)
+        for seed in spec.get("seeds", (None,)):
+            out = os.path.join(OUT, f"{name}_{start}" + (f"_seed{seed}" if seed else ""))
+            args = ["finetune", spec["task"], "--train", train, "--dev", dev, "--output-dir", out,
+                    "--epochs", spec.get("epochs", "1"), "--batch-size", "32",
+                    "--learning-rate", "3e-4", "--adam-bias-correction", "--verbose", "2",
+                    *spec["extra"], *(["--seed", str(seed)] if seed else [])]
+            if start == "pretrained":
+                args += ["--init-checkpoint", spec["pretrained"]]
+            else:
+                args += ["--albert-config", os.path.join(spec["pretrained"], "albert_config.json"),
+                         "--vocab", _vocab_file(spec["pretrained"])]
+            record = os.path.join(out, "results_run.json")
+            if os.path.exists(record):
+                with open(record) as f:
+                    rows.append(json.load(f))
+                continue
+            command, seconds = albert_tf(args, out + ".log")
+            with open(os.path.join(out, "eval_results.json")) as f:
+                metrics = json.load(f)["metrics"]
+            row = {"task": name, "start": start, "seed": seed, "command": command,
+                   "seconds": seconds, "metrics": metrics}
+            with open(record, "w") as f:
+                json.dump(row, f, indent=2)
+            rows.append(row)
     return rows
+
+
+def _cell(values, form):
+    """One value, or the mean of several followed by each in brackets."""
+    if len(values) == 1:
+        return form.format(values[0])
+    each = ", ".join(form.split()[-1].format(v) for v in values)
+    return f"{form.format(sum(values) / len(values))} ({each})"
 
 
 def _vocab_file(model_dir):
@@ -186,7 +198,8 @@ def write_results(rows):
              f"{describe_config(os.path.join(REPO, 'configs', os.path.basename(en['albert_config'])))}"
              f", pretrained by `bench/pretrain_run.py` ({en['steps']} steps of "
              f"{en['batch_size']} × 128 tokens on the four books read with `--text-format prose`, "
-             f"masks drawn afresh every epoch, LAMB {en['learning_rate']:g}). Chinese: "
+             + (", masks drawn afresh every epoch" if en.get("dynamic_masking") else "")
+             + f", LAMB {en['learning_rate']:g}). Chinese: "
              f"{describe_config(os.path.join(REPO, 'configs', 'albert_demo.json'))} with the "
              "21128-piece WordPiece vocabulary, pretrained on `pretrain_zh` (1000 steps, jieba "
              "whole-word masking; an earlier recipe: dropout 0.1 and `--text-format lines`). Each row: "
@@ -197,7 +210,7 @@ def write_results(rows):
              "|---|---|---|---|---|"]
     by_task = {}
     for row in rows:
-        by_task.setdefault(row["task"], {})[row["start"]] = row
+        by_task.setdefault(row["task"], {}).setdefault(row["start"], []).append(row)
     labels = {"sst2": ("SST-2 dev", "accuracy"), "conll": ("CoNLL-2003 eng.testa", "f1"),
               "squad": ("SQuAD v1.1, last 10 dev articles", "f1"),
               "sst2_2k": ("SST-2 dev, 2,000 training sentences, 3 epochs", "accuracy"),
@@ -206,14 +219,20 @@ def write_results(rows):
               "chnsenticorp": ("ChnSentiCorp dev", "accuracy")}
     for task, runs in by_task.items():
         title, key = labels[task]
+        seeds = max(len(r) for r in runs.values())
+        if seeds > 1:
+            title += f", mean of {seeds} seeds (each seed)"
         if task.startswith("squad"):
-            values = {s: f"EM {r['metrics'].get('exact_match', r['metrics'].get('exact', 0)):.1f} / "
-                         f"F1 {r['metrics']['f1']:.1f}" for s, r in runs.items()}
             metric = "EM / F1"
+            values = {s: _cell([r["metrics"].get("exact_match", r["metrics"].get("exact", 0))
+                                for r in rs], "EM {:.1f}") + " / " +
+                      _cell([r["metrics"]["f1"] for r in rs], "F1 {:.1f}")
+                      for s, rs in runs.items()}
         else:
-            values = {s: f"{r['metrics'][key]:.4f}" for s, r in runs.items()}
             metric = "entity F1 (conlleval)" if key == "f1" else key
-        minutes = " / ".join(f"{r['seconds'] / 60:.1f}" for r in runs.values())
+            values = {s: _cell([r["metrics"][key] for r in rs], "{:.4f}") for s, rs in runs.items()}
+        minutes = " / ".join(f"{sum(r['seconds'] for r in rs) / len(rs) / 60:.1f}"
+                             for rs in runs.values())
         lines.append(f"| {title} | {metric} | {values.get('pretrained', '-')} | "
                      f"{values.get('scratch', '-')} | {minutes} |")
     lines += ["", "Commands, exactly as run:", "", "```console"]
