@@ -1,8 +1,7 @@
 """What a pretrained model's masked-LM accuracy is made of: context, or copying and frequency.
 
-    python bench/mlm_breakdown.py [--model-dir saved_models/bench_pretrain]
-                                  [--records 'tfrecords/bench_pretrain/eval/*.tfrecord']
-                                  [--examples 512] [--no-write]
+    python bench/mlm_breakdown.py [--run MODEL_DIR=RECORDS_GLOB ...] [--examples 512]
+                                  [--no-write]
 
 Of the predicted positions, 80 % show ``[MASK]``, 10 % a random piece and 10 % the original
 piece (the original recipe). A model that has learnt only to copy what it sees and to guess
@@ -81,24 +80,34 @@ def breakdown(model_dir: str, pattern: str, examples: int, batch_size: int = 64)
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model-dir", default=os.path.join(REPO, "saved_models", "bench_pretrain"))
-    parser.add_argument("--records", action="append",
-                        help="TFRecord glob, repeatable (default: the books' training records "
-                             "and WikiText's evaluation records of bench/pretrain_run.py)")
+    parser.add_argument(
+        "--run", action="append", metavar="MODEL_DIR=RECORDS_GLOB",
+        help="a model directory and the TFRecords to score it on, repeatable (default: the "
+             "English model of bench/pretrain_run.py on its books and on WikiText, and the "
+             "Chinese model of bench/results_runs.py on its records)")
     parser.add_argument("--examples", type=int, default=512)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
-    if not os.path.exists(os.path.join(args.model_dir, "model.weights.h5")):
-        sys.exit(f"--model-dir {args.model_dir}: no model.weights.h5 (run bench/pretrain_run.py)")
-    work = os.path.join(REPO, "tfrecords", "bench_pretrain")
-    records = args.records or [os.path.join(work, "train", "*.tfrecord"),
-                               os.path.join(work, "eval", "*.tfrecord")]
+    en, work = (os.path.join(REPO, "saved_models", "bench_pretrain"),
+                os.path.join(REPO, "tfrecords", "bench_pretrain"))
+    for run in args.run or []:
+        if "=" not in run:
+            sys.exit(f"--run {run}: expected MODEL_DIR=RECORDS_GLOB")
+    runs = [run.split("=", 1) for run in args.run or []] or [
+        (en, os.path.join(work, "train", "*.tfrecord")),
+        (en, os.path.join(work, "eval", "*.tfrecord")),
+        (os.path.join(REPO, "saved_models", "results", "zh_pretrain"),
+         os.path.join(REPO, "tfrecords", "results_zh", "*.tfrecord"))]
     rows = []
-    for pattern in records:
-        r = breakdown(args.model_dir, pattern, args.examples)
+    for model_dir, pattern in runs:
+        if not os.path.exists(os.path.join(model_dir, "model.weights.h5")):
+            sys.exit(f"--run {model_dir}: no model.weights.h5 (run bench/pretrain_run.py or "
+                     "bench/results_runs.py first)")
+        r = breakdown(model_dir, pattern, args.examples)
         acc, share = r["accuracy"], r["share"]
         rows.append(
-            f"| `{os.path.relpath(pattern, REPO)}` | {r['predictions']:,} | {r['overall']:.3f} | "
+            f"| `{os.path.relpath(model_dir, REPO)}` | `{os.path.relpath(pattern, REPO)}` | "
+            f"{r['predictions']:,} | {r['overall']:.3f} | "
             f"{acc.get('mask', 0):.3f} ({share.get('mask', 0):.0%}) | "
             f"{acc.get('original', 0):.3f} ({share.get('original', 0):.0%}) | "
             f"{acc.get('random', 0):.3f} ({share.get('random', 0):.0%}) | "
@@ -106,15 +115,15 @@ def main(argv=None):
             f"{r['distinct_guesses_at_mask']} |")
     lines = [
         "## What the masked-LM accuracy is made of (`bench/mlm_breakdown.py`)", "",
-        f"{machine('tensorflow', 'keras')}. Model `{os.path.relpath(args.model_dir, REPO)}`, "
-        f"the first {args.examples} instances of each set of records, their recorded masks. "
+        f"{machine('tensorflow', 'keras')}. The first {args.examples} instances of each set "
+        "of records, with their recorded masks. "
         "Accuracy at the predicted positions, by what the input shows there (share of the "
         "predictions in brackets); 'most frequent piece' is the accuracy of always guessing "
         "the commonest label; the last column is how often the commonest guess at `[MASK]` is "
         "made, and how many different pieces are guessed there.", "",
-        "| records | predictions | all | at `[MASK]` | original shown | random shown | "
+        "| model | records | predictions | all | at `[MASK]` | original shown | random shown | "
         "most frequent piece | commonest guess at `[MASK]` |",
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
         *rows,
     ]
     finish(SECTION, lines, args.no_write, path=os.path.join(REPO, "docs", "RESULTS.md"))
