@@ -206,7 +206,8 @@ def write_results(rows):
              "21128-piece WordPiece vocabulary, pretrained on `pretrain_zh` (1000 steps, jieba "
              "whole-word masking; an earlier recipe: dropout 0.1 and `--text-format lines`). Each row: "
              "one epoch (three on the few-label rows), batch 32, AdamW 3e-4 "
-             "with bias correction; the "
+             "with bias correction; rows marked 'mean of 3 seeds' ran with finetune's default "
+             "seed (12345) and with `--seed 1` and `--seed 2`; the "
              "same command with `--init-checkpoint` (pretrained) or `--albert-config` (scratch).",
              "", "| task | metric | pretrained | from scratch | minutes (each) |",
              "|---|---|---|---|---|"]
