@@ -34,7 +34,7 @@ def breakdown(model_dir: str, pattern: str, examples: int, batch_size: int = 64)
 
     files = sorted(glob.glob(pattern))
     if not files:
-        sys.exit(f"--records {pattern}: no files match")
+        sys.exit(f"--run {model_dir}={pattern}: no files match")
     with open(os.path.join(os.path.dirname(files[0]), "pretrain.metadata.json")) as f:
         meta = json.load(f)
     settings = meta["settings"]
@@ -66,7 +66,7 @@ def breakdown(model_dir: str, pattern: str, examples: int, batch_size: int = 64)
         if seen >= examples:
             break
     total = sum(counts.values())
-    top_label, top_label_count = labels.most_common(1)[0]
+    top_label_count = labels.most_common(1)[0][1]
     return {
         "examples": seen, "predictions": total,
         "share": {k: counts[k] / total for k in counts},

@@ -97,8 +97,8 @@ TASKS = {
     "sst2": dict(task="classification", metric="accuracy", pretrained=EN,
                  train=("sst2", "train.tsv"), dev=("sst2", "dev.tsv"),
                  extra=["--max-train-examples", "20000", "--max-seq-length", "64"]),
-    # The one full-set row where the pretrained start led by more than a seed's worth of
-    # SST-2: three seeds, as the few-label rows.
+    # The full-set row where the pretrained start led by more than a point: three seeds,
+    # as the few-label rows, to see whether the lead holds.
     "conll": dict(task="ner", metric="f1", pretrained=EN, seeds=SEEDS,
                   train=("conll2003", "eng.train"), dev=("conll2003", "eng.testa"),
                   extra=["--max-seq-length", "64"]),
@@ -107,7 +107,8 @@ TASKS = {
                          "--max-query-length", "32"]),
     # Few labels: where pretraining should matter most. The same commands, on the first
     # N training examples for three epochs, with three seeds (the default 12345, then 1, 2).
-    "sst2_2k": dict(task="classification", metric="accuracy", pretrained=EN, epochs="3", seeds=SEEDS,
+    "sst2_2k": dict(task="classification", metric="accuracy", pretrained=EN, epochs="3",
+                    seeds=SEEDS,
                     train=("sst2", "train.tsv"), dev=("sst2", "dev.tsv"),
                     extra=["--max-train-examples", "2000", "--max-seq-length", "64"]),
     "conll_1k": dict(task="ner", metric="f1", pretrained=EN, epochs="3", seeds=SEEDS,
@@ -199,7 +200,7 @@ def write_results(rows):
              f"{machine('tensorflow', 'keras')}. English: "
              f"{describe_config(os.path.join(REPO, 'configs', os.path.basename(en['albert_config'])))}"
              f", pretrained by `bench/pretrain_run.py` ({en['steps']} steps of "
-             f"{en['batch_size']} × 128 tokens on the four books read with `--text-format prose`, "
+             f"{en['batch_size']} × 128 tokens on the four books read with `--text-format prose`"
              + (", masks drawn afresh every epoch" if en.get("dynamic_masking") else "")
              + f", LAMB {en['learning_rate']:g}). Chinese: "
              f"{describe_config(os.path.join(REPO, 'configs', 'albert_demo.json'))} with the "

@@ -114,11 +114,13 @@ def test_masked_positions_are_predicted_from_context(en_records):
     meta = json.loads((en_records / "pretrain.metadata.json").read_text())
     seq, preds = meta["settings"]["max_seq_length"], meta["settings"]["max_predictions_per_seq"]
     files = sorted(glob.glob(str(en_records / "pretrain-*.tfrecord")))
-    features, target, weights = next(iter(pretraining_dataset(files, 8, seq, preds, training=False)))
+    batch = next(iter(pretraining_dataset(files, 8, seq, preds, training=False)))
+    features, target, weights = batch
     ids = features["input_ids"].numpy().copy()
     real = weights["mlm"].numpy() > 0
+    recorded, originals = features["masked_lm_positions"].numpy(), target["mlm"].numpy()
     for i in range(len(ids)):  # put the recorded originals back
-        ids[i, features["masked_lm_positions"].numpy()[i][real[i]]] = target["mlm"].numpy()[i][real[i]]
+        ids[i, recorded[i][real[i]]] = originals[i][real[i]]
     positions = np.tile(np.array([[3, 6, 9, 12, 15]], "int32"), (len(ids), 1))
     labels = np.take_along_axis(ids, positions, axis=1)
     np.put_along_axis(ids, positions, meta["vocab"]["special_ids"]["mask"], axis=1)
