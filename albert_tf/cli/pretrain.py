@@ -47,6 +47,11 @@ def register(commands):
                         "create-pretraining-data --masked-lm-prob 0)")
     parser.add_argument("--masked-lm-prob", type=float, default=0.15,
                         help="with --dynamic-masking: share of tokens to predict")
+    parser.add_argument("--masking-ngram", type=int,
+                        help="with --dynamic-masking: longest masked n-gram in words (default: "
+                        "the records' --ngram, 3)")
+    parser.add_argument("--sop-loss-weight", type=float, default=1.0,
+                        help="weight of the sentence-order loss (0 = masked LM only)")
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--checkpoint-every", type=int, default=500,
                         help="updates between checkpoints (and log lines)")
@@ -75,7 +80,8 @@ def run(args) -> int:
         jit_compile=args.jit_compile, init_checkpoint=args.init_checkpoint, seed=args.seed,
         checkpoint_every=args.checkpoint_every, keep_checkpoints=args.keep_checkpoints,
         eval_steps=args.eval_steps, dynamic_masking=args.dynamic_masking,
-        masked_lm_prob=args.masked_lm_prob, verbose=args.verbose,
+        masked_lm_prob=args.masked_lm_prob, masking_ngram=args.masking_ngram,
+        sop_loss_weight=args.sop_loss_weight, verbose=args.verbose,
     )
     pretrain(settings, print_fn=lambda line: print(line, flush=True))
     return 0

@@ -15,12 +15,13 @@ from albert_tf.errors import AlbertTfError
 from albert_tf.io_utils import atomic_write_text
 
 
-def compile_pretrainer(model, optimizer, jit_compile=False):
+def compile_pretrainer(model, optimizer, jit_compile=False, sop_loss_weight=1.0):
     """Compiles an ``AlbertPretrainer`` with the original losses and our metrics.
 
     Losses: masked-LM cross-entropy weighted by ``masked_lm_weights`` and
     normalised by their sum over the global batch, plus the sentence-order
-    cross-entropy (mean over examples). Logged: ``loss``, ``mlm_loss``,
+    cross-entropy (mean over examples), weighted by ``sop_loss_weight`` (1 in the
+    original; 0 trains the masked LM alone). Logged: ``loss``, ``mlm_loss``,
     ``sop_loss``, ``mlm_accuracy`` (weighted), ``sop_accuracy``.
     """
     from albert_tf.training.losses import WeightedSparseCrossEntropy
@@ -31,6 +32,7 @@ def compile_pretrainer(model, optimizer, jit_compile=False):
             "mlm": WeightedSparseCrossEntropy(),
             "sop": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         },
+        loss_weights={"mlm": 1.0, "sop": float(sop_loss_weight)},
         # Keras 3 passes sample weights only to ``weighted_metrics``: under
         # ``metrics`` the padding slots of ``masked_lm_positions`` count as misses.
         weighted_metrics={
@@ -107,6 +109,8 @@ class PretrainSettings:
     eval_steps: int = 20
     dynamic_masking: bool = False
     masked_lm_prob: float = 0.15
+    masking_ngram: int | None = None
+    sop_loss_weight: float = 1.0
     do_lower_case: bool = True
     verbose: int = 1
 
@@ -208,7 +212,8 @@ def pretrain(settings: PretrainSettings, print_fn=print):
             settings.steps, settings.warmup_steps, settings.weight_decay,
             settings.gradient_accumulation_steps, bias_correction=settings.bias_correction,
         )
-        compile_pretrainer(model, optimizer, jit_compile=jit)
+        compile_pretrainer(model, optimizer, jit_compile=jit,
+                           sop_loss_weight=settings.sop_loss_weight)
 
     masking = None
     if settings.dynamic_masking:
@@ -218,8 +223,13 @@ def pretrain(settings: PretrainSettings, print_fn=print):
         if meta is None or "vocab" not in meta:
             raise AlbertTfError("--dynamic-masking needs the metadata JSON that "
                                 "create-pretraining-data writes beside the shards")
-        masking = DynamicMasking.from_metadata(meta, seed=settings.seed,
-                                               masked_lm_prob=settings.masked_lm_prob)
+        changes = {"masked_lm_prob": settings.masked_lm_prob}
+        if settings.masking_ngram is not None:
+            if settings.masking_ngram < 1:
+                raise AlbertTfError(f"--masking-ngram must be at least 1, got "
+                                    f"{settings.masking_ngram}")
+            changes["ngram"] = settings.masking_ngram
+        masking = DynamicMasking.from_metadata(meta, seed=settings.seed, **changes)
 
     def make_dataset(skip_batches):
         dataset = pretraining_dataset(files, settings.batch_size, *sizes, training=True,

@@ -1,0 +1,284 @@
+"""Rebuilds a starter model from scratch: saved_models/albert_starter_en/ or albert_starter_zh/.
+
+    python bench/pretrain_starter.py --lang en|zh [--work DIR] [--output DIR]
+                                     [--steps-64 N] [--steps-128 N] [--no-write]
+
+One command, resumable: every stage keeps its output in ``--work`` (default
+``tfrecords/starter_LANG/``) and is skipped when that output is there, and the two
+pretraining phases resume after a crash (``albert-tf pretrain`` resumes by itself).
+Stop it at any time and run the same command again; the run may span sessions.
+
+Stages:
+1. text. English: the four books of ``pretrain_en/`` train; WikiText-2 (test), with its
+   tokenisation undone (`` @-@ `` -> ``-``, `` , `` -> ``,``, ...), is held out. Chinese:
+   all three novels of ``pretrain_zh/`` train, except chapters 111-120 of
+   *Hongloumeng*, which are held out.
+2. vocabulary. English: an 8,000-piece SentencePiece model trained on the training text.
+   Chinese: the 21,128-entry BERT-Chinese WordPiece vocabulary of ``vocab/``.
+3. records. Training text without masks (``--masked-lm-prob 0``; the masks are drawn
+   afresh every epoch by ``pretrain --dynamic-masking``) at 64 and at 128 tokens;
+   held-out text with recorded masks at 128 tokens.
+4. pretraining, short sequences first as BERT did: ``--steps-64`` updates at 64 tokens,
+   then ``--steps-128`` at 128 tokens starting from them (AdamW with bias correction,
+   warm-up 10 %, linear decay, batch 128, no dropout).
+5. the model directory (``albert_config.json``, ``task.json``, ``vocab/``,
+   ``model.weights.h5``, ``training_log.csv``) copied to ``--output`` with a README.md
+   that gives the data, the recipe, the minutes and the held-out scores of
+   ``bench/mlm_breakdown.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import DATA, REPO, machine  # noqa: E402
+
+BOOKS = ["gutenberg_pg1342.txt", "gutenberg_pg1661.txt", "gutenberg_pg2701.txt",
+         "gutenberg_pg98.txt"]
+NOVELS = ["hongloumeng.txt", "sanguoyanyi.txt", "shuihuzhuan.txt"]
+HELD_OUT_NOVEL, HELD_OUT_FROM = "hongloumeng.txt", "第一一一回"  # chapters 111-120
+
+# The recipe (see docs/PRETRAINING.md, "Leaving the plateau").
+RECIPE = {
+    "en": dict(steps_64=12000, steps_128=1500, batch_size=64, learning_rate=2e-3,
+               dupe_factor=5, masking_ngram=1),
+    "zh": dict(steps_64=12000, steps_128=1500, batch_size=64, learning_rate=2e-3,
+               dupe_factor=3, masking_ngram=1),
+}
+
+
+def _albert_tf(*args, log=None):
+    env = {**os.environ, "PYTHONPATH": REPO}
+    command = [sys.executable, "-m", "albert_tf", *args]
+    if log is None:
+        subprocess.run(command, env=env, check=True)
+        return
+    with open(log, "a", encoding="utf-8") as out:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
+        for line in process.stdout:
+            out.write(line)
+            out.flush()
+            if line.startswith(("step ", "pretraining ", "resuming ")):
+                print(line.rstrip()[:160], flush=True)
+        if process.wait():
+            raise SystemExit(f"albert-tf {args[0]} failed (exit {process.returncode}); "
+                             f"see {log}")
+
+
+def detokenize_wikitext(text: str) -> str:
+    """Undoes WikiText's tokenisation: ``a @-@ b`` -> ``a-b``, ``word , word`` -> ``word, word``."""
+    for sep in ("-", ",", "."):
+        text = text.replace(f" @{sep}@ ", sep)
+    text = re.sub(r" ([,.;:!?)\]%])", r"\1", text)
+    text = re.sub(r"([(\[$]) ", r"\1", text)
+    text = re.sub(r" (['’]s|n't|'re|'ve|'ll|'d|'m)\b", r"\1", text)
+    text = re.sub(r'" ([^"\n]*?) "', r'"\1"', text)
+    return text
+
+
+def prepare_text(lang: str, work: str) -> tuple[list, list, str]:
+    """(training files, held-out files, text format of the held-out files)."""
+    folder = os.path.join(work, "text")
+    os.makedirs(folder, exist_ok=True)
+    if lang == "en":
+        train = [os.path.join(DATA, "pretrain_en", b) for b in BOOKS]
+        held_out = os.path.join(folder, "wikitext-2-test.detok.txt")
+        if not os.path.exists(held_out):
+            with open(os.path.join(DATA, "pretrain_en", "wikitext-2-raw.wiki.test.raw"),
+                      encoding="utf-8") as f:
+                text = detokenize_wikitext(f.read().replace("\r\n", "\n"))
+            _write(held_out, text)
+        return train, [held_out], "paragraphs"
+    train = [os.path.join(DATA, "pretrain_zh", n) for n in NOVELS if n != HELD_OUT_NOVEL]
+    head = os.path.join(folder, "hongloumeng.ch001-110.txt")
+    tail = os.path.join(folder, "hongloumeng.ch111-120.txt")
+    if not (os.path.exists(head) and os.path.exists(tail)):
+        with open(os.path.join(DATA, "pretrain_zh", HELD_OUT_NOVEL), encoding="utf-8") as f:
+            lines = f.read().replace("\r\n", "\n").split("\n")
+        cut = next(i for i, line in enumerate(lines) if line.startswith(HELD_OUT_FROM))
+        _write(head, "\n".join(lines[:cut]) + "\n")
+        _write(tail, "\n".join(lines[cut:]) + "\n")
+    return train + [head], [tail], "prose"
+
+
+def _write(path, text):
+    partial = path + ".partial"
+    with open(partial, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(partial, path)
+
+
+def vocabulary(lang: str, work: str, train: list) -> str:
+    if lang == "zh":
+        return os.path.join(DATA, "vocab", "chinese_wordpiece_21128", "vocab.txt")
+    prefix = os.path.join(work, "vocab", "starter_en8k")
+    if not os.path.exists(prefix + ".model"):
+        os.makedirs(os.path.dirname(prefix), exist_ok=True)
+        _albert_tf("train-vocab", "--input", *train, "--output", prefix, "--vocab-size", "8000")
+    return prefix + ".model"
+
+
+def records(lang, work, vocab, train, held_out, held_out_format, dupe_factor):
+    out = {}
+    common = ["--vocab", vocab, "--num-shards", "4"]
+    if lang == "zh":
+        common += ["--segmenter", "jieba"]
+    for length in (64, 128):
+        folder = os.path.join(work, f"train{length}")
+        if not os.path.exists(os.path.join(folder, "pretrain.metadata.json")):
+            _albert_tf("create-pretraining-data", "--input", *train, "--output-dir", folder,
+                       "--text-format", "prose", "--dupe-factor", str(dupe_factor),
+                       "--masked-lm-prob", "0", "--max-seq-length", str(length),
+                       "--max-predictions-per-seq", str(length * 20 // 128), *common)
+        out[f"train{length}"] = folder
+    folder = os.path.join(work, "heldout128")
+    if not os.path.exists(os.path.join(folder, "pretrain.metadata.json")):
+        _albert_tf("create-pretraining-data", "--input", *held_out, "--output-dir", folder,
+                   "--text-format", held_out_format, "--dupe-factor", "1",
+                   "--max-seq-length", "128", "--max-predictions-per-seq", "20",
+                   "--random-seed", "777", "--vocab", vocab, "--num-shards", "1",
+                   *(["--segmenter", "jieba"] if lang == "zh" else []))
+    out["heldout128"] = folder
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", choices=("en", "zh"), required=True)
+    parser.add_argument("--work", help="working folder (default: tfrecords/starter_LANG)")
+    parser.add_argument("--output", help="model directory (default: saved_models/albert_starter_LANG)")
+    parser.add_argument("--steps-64", type=int, help="updates at 64 tokens")
+    parser.add_argument("--steps-128", type=int, help="updates at 128 tokens")
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--no-write", action="store_true", help="do not write the README")
+    args = parser.parse_args(argv)
+    lang = args.lang
+    recipe = dict(RECIPE[lang])
+    for key in ("steps_64", "steps_128", "batch_size", "learning_rate"):
+        if getattr(args, key) is not None:
+            recipe[key] = getattr(args, key)
+    work = args.work or os.path.join(REPO, "tfrecords", f"starter_{lang}")
+    output = args.output or os.path.join(REPO, "saved_models", f"albert_starter_{lang}")
+    config = os.path.join(REPO, "configs", f"albert_starter_{lang}.json")
+    start = time.time()
+    train, held_out, held_out_format = prepare_text(lang, work)
+    vocab = vocabulary(lang, work, train)
+    data = records(lang, work, vocab, train, held_out, held_out_format, recipe["dupe_factor"])
+    from albert_tf.training.fit import finished_run
+
+    phases = [("phase64", "train64", recipe["steps_64"], None),
+              ("phase128", "train128", recipe["steps_128"], "phase64")]
+    minutes = {}
+    for name, train_records, steps, init in phases:
+        model_dir = os.path.join(work, name)
+        if steps <= 0 or finished_run(model_dir):
+            continue
+        phase_start = time.time()
+        held = os.path.join(data["heldout128"], "*.tfrecord") if train_records == "train128" \
+            else None
+        _albert_tf(
+            "pretrain", "--albert-config", config, "--dynamic-masking",
+            "--train-data", os.path.join(data[train_records], "*.tfrecord"),
+            *(["--eval-data", held] if held else []),
+            "--model-dir", model_dir, "--vocab", vocab,
+            "--masking-ngram", str(recipe["masking_ngram"]),
+            *(["--init-checkpoint", os.path.join(work, init)] if init and recipe["steps_64"] > 0
+              else []),
+            "--batch-size", str(recipe["batch_size"]), "--steps", str(steps),
+            "--learning-rate", str(recipe["learning_rate"]), "--warmup-steps", str(steps // 10),
+            "--optimizer", "adamw", "--adam-bias-correction",
+            "--checkpoint-every", "250", "--keep-checkpoints", "2", "--eval-steps", "8",
+            "--verbose", "2", log=os.path.join(work, f"{name}.log"))
+        minutes[name] = (time.time() - phase_start) / 60
+    final = os.path.join(work, "phase128" if recipe["steps_128"] > 0 else "phase64")
+    finish(lang, final, output, data, recipe, work, args.no_write)
+    print(f"[starter] {lang}: done in {(time.time() - start) / 60:.1f} min this run; {output}")
+
+
+def finish(lang, final, output, data, recipe, work, no_write):
+    from mlm_breakdown import breakdown
+
+    staging = output + ".partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    os.makedirs(staging)
+    for name in ("albert_config.json", "task.json", "model.weights.h5", "training_log.csv"):
+        shutil.copy2(os.path.join(final, name), os.path.join(staging, name))
+    shutil.copytree(os.path.join(final, "vocab"), os.path.join(staging, "vocab"))
+    result = breakdown(final, os.path.join(data["heldout128"], "*.tfrecord"), examples=1024)
+    with open(os.path.join(staging, "heldout_scores.json"), "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=2, default=float)
+        f.write("\n")
+    if not no_write:
+        _write(os.path.join(staging, "README.md"), readme(lang, recipe, result, work))
+    shutil.rmtree(output, ignore_errors=True)
+    os.replace(staging, output)
+
+
+def _phase_minutes(work, name):
+    import csv
+
+    path = os.path.join(work, name, "training_log.csv")
+    if not os.path.exists(path):
+        return 0.0, 0
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return 0.0, 0
+    seconds = sum(250 / float(r["steps_per_second"]) for r in rows if r.get("steps_per_second"))
+    return seconds / 60, int(float(rows[-1]["step"]))
+
+
+def readme(lang, recipe, result, work) -> str:
+    m64, s64 = _phase_minutes(work, "phase64")
+    m128, s128 = _phase_minutes(work, "phase128")
+    acc, share = result["accuracy"], result["share"]
+    data = ("the four books of `pretrain_en/` (Austen, Doyle, Melville, Dickens; 3.3 MB), "
+            "an 8,000-piece SentencePiece vocabulary trained on them, lowercased"
+            if lang == "en" else
+            "the three novels of `pretrain_zh/` without chapters 111-120 of *Hongloumeng* "
+            "(6.6 MB), the 21,128-entry BERT-Chinese WordPiece vocabulary, whole-word masking "
+            "by jieba")
+    held = ("WikiText-2 test (Wikipedia, with its tokenisation undone), which no stage saw"
+            if lang == "en" else "chapters 111-120 of *Hongloumeng*, which no stage saw")
+    return "\n".join([
+        f"# albert_starter_{lang}", "",
+        f"A small ALBERT pretrained from scratch with albert-tf on this repository's CPU, "
+        f"as a starting point for fine-tuning (`albert-tf finetune --init-checkpoint "
+        f"saved_models/albert_starter_{lang}`, or `albert_tf.load_model`).", "",
+        f"- **Config:** `configs/albert_starter_{lang}.json`.",
+        f"- **Data:** {data}.",
+        f"- **Recipe:** masked-LM + sentence order, masks drawn afresh every epoch; "
+        f"{s64:,} updates at 64 tokens then {s128:,} at 128 tokens, batch "
+        f"{recipe['batch_size']}, AdamW with bias correction, peak learning rate "
+        f"{recipe['learning_rate']:g}, 10 % warm-up then linear decay in each phase, no "
+        f"dropout.",
+        f"- **Time:** {m64:.0f} + {m128:.0f} min of training on 2 CPU cores "
+        f"({machine('tensorflow', 'keras')}).",
+        f"- **Rebuild:** `python bench/pretrain_starter.py --lang {lang}` (resumable).", "",
+        f"## Held-out masked-LM scores (`bench/mlm_breakdown.py`)", "",
+        f"On {held}: {result['examples']:,} instances, {result['predictions']:,} predicted "
+        f"positions.", "",
+        "| | accuracy | share of positions |", "|---|---|---|",
+        f"| at `[MASK]` | {acc.get('mask', 0):.3f} | {share.get('mask', 0):.0%} |",
+        f"| original piece shown | {acc.get('original', 0):.3f} | {share.get('original', 0):.0%} |",
+        f"| random piece shown | {acc.get('random', 0):.3f} | {share.get('random', 0):.0%} |",
+        f"| all | {result['overall']:.3f} | |", "",
+        f"Always guessing the commonest piece: {result['most_frequent_label_share']:.3f}. "
+        f"The commonest guess at `[MASK]` is {result['top_guess_share_at_mask']:.0%} of the "
+        f"guesses there, out of {result['distinct_guesses_at_mask']:,} distinct pieces.", "",
+    ])
+
+
+if __name__ == "__main__":
+    main()
