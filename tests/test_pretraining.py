@@ -151,3 +151,55 @@ def test_masked_positions_are_predicted_from_context(en_records):
     for _ in range(200):
         accuracy = float(step())
     assert accuracy >= 0.9, accuracy
+
+
+def test_sop_loss_weight_zero_trains_the_masked_lm_alone(tmp_path):
+    import numpy as np
+    import keras
+
+    from albert_tf import AlbertConfig
+    from albert_tf.modeling.pretrainer import AlbertPretrainer
+    from albert_tf.tasks.pretraining import compile_pretrainer
+
+    config = AlbertConfig(vocab_size=29, embedding_size=6, hidden_size=10, num_hidden_layers=2,
+                          num_attention_heads=2, intermediate_size=14, max_position_embeddings=12)
+    rng = np.random.default_rng(4)
+    ids = rng.integers(5, 29, size=(4, 12)).astype("int32")
+    x = {"input_ids": ids, "input_mask": np.ones_like(ids), "segment_ids": np.zeros_like(ids),
+         "masked_lm_positions": np.tile(np.arange(1, 4, dtype="int32"), (4, 1))}
+    y = {"mlm": ids[:, 1:4], "sop": np.array([0, 1, 1, 0], "int32")}
+    w = {"mlm": np.ones((4, 3), "float32"), "sop": np.ones((4,), "float32")}
+    results = {}
+    for weight in (1.0, 0.0):
+        keras.utils.set_random_seed(1)
+        model = compile_pretrainer(AlbertPretrainer(config), keras.optimizers.SGD(0.0),
+                                   sop_loss_weight=weight)
+        results[weight] = model.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    both, alone = results[1.0], results[0.0]
+    assert both["loss"] == pytest.approx(both["mlm_loss"] + both["sop_loss"], rel=1e-5)
+    assert alone["loss"] == pytest.approx(alone["mlm_loss"], rel=1e-5)
+    assert alone["sop_loss"] > 0.1  # still measured, just not trained on
+
+
+def test_masking_ngram_overrides_the_records():
+    from albert_tf.data.dynamic_masking import DynamicMasking
+
+    metadata = {"vocab": {"size": 100, "special_ids": {"cls": 2, "sep": 3, "mask": 4}},
+                "settings": {"ngram": 3, "whole_word_mask": True}}
+    assert DynamicMasking.from_metadata(metadata).ngram == 3
+    assert DynamicMasking.from_metadata(metadata, ngram=1).ngram == 1
+
+
+def test_masking_ngram_below_one_is_refused(tmp_path):
+    from helpers.records import write_records
+
+    folder = tmp_path / "records"
+    write_records(folder)
+    env = {**os.environ, "PYTHONPATH": REPO}
+    result = subprocess.run(
+        [sys.executable, "-m", "albert_tf", "pretrain", "--albert-config", "albert_tiny_test",
+         "--train-data", str(folder / "*.tfrecord"), "--model-dir", str(tmp_path / "m"),
+         "--dynamic-masking", "--masking-ngram", "0"],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr[-500:]
+    assert "--masking-ngram must be at least 1" in result.stderr.strip().splitlines()[-1]

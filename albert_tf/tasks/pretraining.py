@@ -180,6 +180,8 @@ def pretrain(settings: PretrainSettings, print_fn=print):
     for key in ("batch_size", "steps"):
         if getattr(settings, key) < 1:
             raise AlbertTfError(f"--{key.replace('_', '-')} must be at least 1")
+    if settings.masking_ngram is not None and settings.masking_ngram < 1:
+        raise AlbertTfError(f"--masking-ngram must be at least 1, got {settings.masking_ngram}")
     if settings.mixed_precision:
         policies = {"bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
         if settings.mixed_precision not in policies:
@@ -225,9 +227,6 @@ def pretrain(settings: PretrainSettings, print_fn=print):
                                 "create-pretraining-data writes beside the shards")
         changes = {"masked_lm_prob": settings.masked_lm_prob}
         if settings.masking_ngram is not None:
-            if settings.masking_ngram < 1:
-                raise AlbertTfError(f"--masking-ngram must be at least 1, got "
-                                    f"{settings.masking_ngram}")
             changes["ngram"] = settings.masking_ngram
         masking = DynamicMasking.from_metadata(meta, seed=settings.seed, **changes)
 
