@@ -26,7 +26,22 @@ from report import REPO, finish, machine  # noqa: E402
 SECTION = "mlm-breakdown"
 
 
-def breakdown(model_dir: str, pattern: str, examples: int, batch_size: int = 64) -> dict:
+def ids_in_records(pattern: str, limit: int = 50_000) -> set:
+    """The token ids that occur in the inputs of (the first ``limit``) records."""
+    import numpy as np
+    import tensorflow as tf
+
+    seen = set()
+    data = tf.data.TFRecordDataset(sorted(glob.glob(pattern))).take(limit).batch(1024)
+    for batch in data:
+        for raw in batch.numpy():
+            example = tf.train.Example.FromString(raw)
+            seen.update(np.unique(example.features.feature["input_ids"].int64_list.value))
+    return seen
+
+
+def breakdown(model_dir: str, pattern: str, examples: int, batch_size: int = 64,
+              seen_ids: set | None = None) -> dict:
     import numpy as np
 
     from albert_tf.data.pipeline import pretraining_dataset
@@ -43,6 +58,7 @@ def breakdown(model_dir: str, pattern: str, examples: int, batch_size: int = 64)
     data = pretraining_dataset(pattern, batch_size, settings["max_seq_length"],
                                settings["max_predictions_per_seq"], training=False)
     hits, counts = collections.Counter(), collections.Counter()
+    counts.update({"mask": 0, "original": 0, "random": 0})
     guesses, labels = collections.Counter(), collections.Counter()
     seen = 0
     for features, target, weights in data:
@@ -57,6 +73,11 @@ def breakdown(model_dir: str, pattern: str, examples: int, batch_size: int = 64)
                 shown = ids[i, positions[i, j]]
                 kind = ("mask" if shown == mask_id
                         else "original" if shown == gold[i, j] else "random")
+                if kind == "random" and seen_ids is not None:
+                    # Split random replacements by whether training inputs ever hold the piece.
+                    sub = "random_seen" if int(shown) in seen_ids else "random_unseen"
+                    counts[sub] += 1
+                    hits[sub] += int(predicted[i, j] == gold[i, j])
                 counts[kind] += 1
                 hits[kind] += int(predicted[i, j] == gold[i, j])
                 labels[gold[i, j]] += 1
@@ -65,13 +86,14 @@ def breakdown(model_dir: str, pattern: str, examples: int, batch_size: int = 64)
         seen += ids.shape[0]
         if seen >= examples:
             break
-    total = sum(counts.values())
+    total = sum(counts[k] for k in ("mask", "original", "random"))
     top_label_count = labels.most_common(1)[0][1]
     return {
         "examples": seen, "predictions": total,
         "share": {k: counts[k] / total for k in counts},
-        "accuracy": {k: hits[k] / counts[k] for k in counts},
-        "overall": sum(hits.values()) / total,
+        "counts": dict(counts),
+        "accuracy": {k: hits[k] / max(counts[k], 1) for k in counts},
+        "overall": sum(hits[k] for k in ("mask", "original", "random")) / total,
         "most_frequent_label_share": top_label_count / total,
         "top_guess_share_at_mask": guesses.most_common(1)[0][1] / max(counts["mask"], 1),
         "distinct_guesses_at_mask": len(guesses),

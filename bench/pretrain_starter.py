@@ -207,7 +207,7 @@ def main(argv=None):
 
 
 def finish(lang, final, output, data, recipe, work, no_write):
-    from mlm_breakdown import breakdown
+    from mlm_breakdown import breakdown, ids_in_records
 
     staging = output + ".partial"
     shutil.rmtree(staging, ignore_errors=True)
@@ -215,7 +215,9 @@ def finish(lang, final, output, data, recipe, work, no_write):
     for name in ("albert_config.json", "task.json", "model.weights.h5", "training_log.csv"):
         shutil.copy2(os.path.join(final, name), os.path.join(staging, name))
     shutil.copytree(os.path.join(final, "vocab"), os.path.join(staging, "vocab"))
-    result = breakdown(final, os.path.join(data["heldout128"], "*.tfrecord"), examples=1024)
+    seen = ids_in_records(os.path.join(data["train128"], "*.tfrecord"))
+    result = breakdown(final, os.path.join(data["heldout128"], "*.tfrecord"), examples=1024,
+                       seen_ids=seen)
     with open(os.path.join(staging, "heldout_scores.json"), "w", encoding="utf-8") as f:
         json.dump(result, f, indent=2, default=float)
         f.write("\n")
@@ -273,6 +275,10 @@ def readme(lang, recipe, result, work) -> str:
         f"| at `[MASK]` | {acc.get('mask', 0):.3f} | {share.get('mask', 0):.0%} |",
         f"| original piece shown | {acc.get('original', 0):.3f} | {share.get('original', 0):.0%} |",
         f"| random piece shown | {acc.get('random', 0):.3f} | {share.get('random', 0):.0%} |",
+        f"| ... a piece the training inputs hold | {acc.get('random_seen', 0):.3f} | "
+        f"{share.get('random_seen', 0):.0%} |",
+        f"| ... a piece they never hold | {acc.get('random_unseen', 0):.3f} | "
+        f"{share.get('random_unseen', 0):.0%} |",
         f"| all | {result['overall']:.3f} | |", "",
         f"Always guessing the commonest piece: {result['most_frequent_label_share']:.3f}. "
         f"The commonest guess at `[MASK]` is {result['top_guess_share_at_mask']:.0%} of the "
