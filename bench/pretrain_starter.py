@@ -212,8 +212,13 @@ def finish(lang, final, output, data, recipe, work, no_write):
     staging = output + ".partial"
     shutil.rmtree(staging, ignore_errors=True)
     os.makedirs(staging)
-    for name in ("albert_config.json", "task.json", "model.weights.h5", "training_log.csv"):
+    for name in ("albert_config.json", "task.json", "training_log.csv"):
         shutil.copy2(os.path.join(final, name), os.path.join(staging, name))
+    # The training directory's weights file also holds the optimizer's moments (3x the
+    # size); the starter keeps the model's weights only.
+    from albert_tf import load_model
+
+    load_model(final).save_weights(os.path.join(staging, "model.weights.h5"))
     shutil.copytree(os.path.join(final, "vocab"), os.path.join(staging, "vocab"))
     seen = ids_in_records(os.path.join(data["train128"], "*.tfrecord"))
     result = breakdown(final, os.path.join(data["heldout128"], "*.tfrecord"), examples=1024,
