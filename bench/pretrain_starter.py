@@ -270,7 +270,7 @@ def readme(lang, recipe, result, work) -> str:
         f"{recipe['batch_size']}, AdamW with bias correction, peak learning rate "
         f"{recipe['learning_rate']:g}, 10 % warm-up then linear decay in each phase, no "
         f"dropout.",
-        f"- **Time:** {m64:.0f} + {m128:.0f} min of training on 2 CPU cores "
+        f"- **Time:** {m64:.0f} + {m128:.0f} min of training on one CPU core "
         f"({machine('tensorflow', 'keras')}).",
         f"- **Rebuild:** `python bench/pretrain_starter.py --lang {lang}` (resumable).", "",
         f"## Held-out masked-LM scores (`bench/mlm_breakdown.py`)", "",
