@@ -10,7 +10,7 @@ import pytest
 
 from albert_tf.errors import AlbertTfError
 from albert_tf.tasks.pretraining import PretrainSettings, pretrain
-from conftest import REPO
+from conftest import DATA, REPO
 
 
 def _config(path, vocab_size):
@@ -181,16 +181,39 @@ def test_sop_loss_weight_zero_trains_the_masked_lm_alone(tmp_path):
     assert alone["sop_loss"] > 0.1  # still measured, just not trained on
 
 
-def test_masking_ngram_overrides_the_records():
-    from albert_tf.data.dynamic_masking import DynamicMasking
+def test_masking_ngram_overrides_the_records(tmp_path):
+    """Real records' metadata (n-grams of up to 3 words) and the run's --masking-ngram."""
+    from albert_tf.data.pipeline import list_files
+    from albert_tf.tasks.pretraining import dynamic_masking, records_metadata
 
-    metadata = {"vocab": {"size": 100, "special_ids": {"cls": 2, "sep": 3, "mask": 4}},
-                "settings": {"ngram": 3, "whole_word_mask": True}}
-    assert DynamicMasking.from_metadata(metadata).ngram == 3
-    assert DynamicMasking.from_metadata(metadata, ngram=1).ngram == 1
+    data = os.path.join(DATA, "pretrain_en")
+    vocab = tmp_path / "v"
+    env = {**os.environ, "PYTHONPATH": REPO}
+    run = [sys.executable, "-m", "albert_tf"]
+    subprocess.run(run + ["train-vocab", "--input", os.path.join(data, "gutenberg_pg1661.txt"),
+                          "--output", str(vocab), "--vocab-size", "500"],
+                   env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run(run + ["create-pretraining-data", "--input",
+                          os.path.join(data, "gutenberg_pg1661.txt"), "--output-dir",
+                          str(tmp_path / "r"), "--vocab", f"{vocab}.model", "--dupe-factor", "1",
+                          "--masked-lm-prob", "0", "--text-format", "prose", "--num-shards", "1"],
+                   env=env, check=True, capture_output=True, timeout=300)
+    meta = records_metadata(list_files(str(tmp_path / "r" / "*.tfrecord")))
+    base = dict(albert_config="albert_tiny_test", train_data="x", model_dir="m",
+                dynamic_masking=True, masked_lm_prob=0.2)
+    default = dynamic_masking(PretrainSettings(**base), meta)
+    assert default.ngram == 3 and default.masked_lm_prob == 0.2
+    assert default.vocab_size == 500 and default.mask_id == meta["vocab"]["special_ids"]["mask"]
+    assert dynamic_masking(PretrainSettings(**base, masking_ngram=1), meta).ngram == 1
+    with pytest.raises(AlbertTfError, match="metadata JSON"):
+        dynamic_masking(PretrainSettings(**base), None)
 
 
-def test_masking_ngram_below_one_is_refused(tmp_path):
+@pytest.mark.parametrize("flag, value, message", [
+    ("--masking-ngram", "0", "--masking-ngram must be at least 1"),
+    ("--sop-loss-weight", "-1", "--sop-loss-weight must be 0 or more"),
+])
+def test_bad_recipe_flags_are_refused_in_one_line(tmp_path, flag, value, message):
     from helpers.records import write_records
 
     folder = tmp_path / "records"
@@ -199,7 +222,8 @@ def test_masking_ngram_below_one_is_refused(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "albert_tf", "pretrain", "--albert-config", "albert_tiny_test",
          "--train-data", str(folder / "*.tfrecord"), "--model-dir", str(tmp_path / "m"),
-         "--dynamic-masking", "--masking-ngram", "0"],
+         "--dynamic-masking", flag, value],
         env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2, result.stderr[-500:]
-    assert "--masking-ngram must be at least 1" in result.stderr.strip().splitlines()[-1]
+    assert message in result.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "m").exists()  # refused before anything is written

@@ -7,9 +7,8 @@ import os
 import numpy as np
 import pytest
 
-from conftest import REPO
+from conftest import DATA, REPO
 
-DATA = os.environ.get("ALBERT_TF_DATA", os.path.join(os.path.dirname(REPO), "shared", "data"))
 STARTERS = os.path.join(REPO, "saved_models")
 
 

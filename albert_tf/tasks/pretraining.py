@@ -169,6 +169,20 @@ def load_init_checkpoint(model, init_dir):
         target_encoder.set_weights(source_encoder.get_weights())
 
 
+def dynamic_masking(settings: PretrainSettings, meta: dict | None):
+    """The ``DynamicMasking`` of a run: the records' vocabulary and n-gram length, with
+    ``masked_lm_prob`` and (if set) ``masking_ngram`` from the settings."""
+    from albert_tf.data.dynamic_masking import DynamicMasking
+
+    if meta is None or "vocab" not in meta:
+        raise AlbertTfError("--dynamic-masking needs the metadata JSON that "
+                            "create-pretraining-data writes beside the shards")
+    changes = {"masked_lm_prob": settings.masked_lm_prob}
+    if settings.masking_ngram is not None:
+        changes["ngram"] = settings.masking_ngram
+    return DynamicMasking.from_metadata(meta, seed=settings.seed, **changes)
+
+
 def pretrain(settings: PretrainSettings, print_fn=print):
     """Pretrains ALBERT with masked-LM + SOP on TFRecords; resumable; returns the History."""
     from albert_tf.modeling import AlbertPretrainer
@@ -182,6 +196,8 @@ def pretrain(settings: PretrainSettings, print_fn=print):
             raise AlbertTfError(f"--{key.replace('_', '-')} must be at least 1")
     if settings.masking_ngram is not None and settings.masking_ngram < 1:
         raise AlbertTfError(f"--masking-ngram must be at least 1, got {settings.masking_ngram}")
+    if settings.sop_loss_weight < 0:
+        raise AlbertTfError(f"--sop-loss-weight must be 0 or more, got {settings.sop_loss_weight}")
     if settings.mixed_precision:
         policies = {"bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
         if settings.mixed_precision not in policies:
@@ -217,18 +233,8 @@ def pretrain(settings: PretrainSettings, print_fn=print):
         compile_pretrainer(model, optimizer, jit_compile=jit,
                            sop_loss_weight=settings.sop_loss_weight)
 
-    masking = None
-    if settings.dynamic_masking:
-        from albert_tf.data.dynamic_masking import DynamicMasking
-
-        meta = records_metadata(files)
-        if meta is None or "vocab" not in meta:
-            raise AlbertTfError("--dynamic-masking needs the metadata JSON that "
-                                "create-pretraining-data writes beside the shards")
-        changes = {"masked_lm_prob": settings.masked_lm_prob}
-        if settings.masking_ngram is not None:
-            changes["ngram"] = settings.masking_ngram
-        masking = DynamicMasking.from_metadata(meta, seed=settings.seed, **changes)
+    masking = dynamic_masking(settings, records_metadata(files)) \
+        if settings.dynamic_masking else None
 
     def make_dataset(skip_batches):
         dataset = pretraining_dataset(files, settings.batch_size, *sizes, training=True,
