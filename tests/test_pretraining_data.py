@@ -282,3 +282,49 @@ def test_bad_inputs_one_line_errors(trained_spm_path, tmp_path):
     out, err = process.communicate(timeout=120)
     assert process.returncode == 2 and "no instances" in err
     assert not [n for n in os.listdir(tmp_path / "o2") if not n.startswith(".")]
+
+
+def _truncate_one_at_a_time(a, b, max_tokens, rng):
+    """The original's truncate_seq_pair, one token per step: the reference for the fast one."""
+    while len(a) + len(b) > max_tokens:
+        longer = a if len(a) > len(b) else b
+        if rng.random() < 0.5:
+            del longer[0]
+        else:
+            longer.pop()
+
+
+def test_truncate_pair_cuts_as_the_original_does():
+    import random
+
+    from albert_tf.data.instances import truncate_pair
+
+    sizes = random.Random(3)
+    for trial in range(300):
+        a = list(range(sizes.randint(0, 90)))
+        b = list(range(1000, 1000 + sizes.randint(0, 90)))
+        room = sizes.randint(1, 130)
+        fast, slow = (a[:], b[:]), (a[:], b[:])
+        dropped = truncate_pair(*fast, room, random.Random(trial))
+        _truncate_one_at_a_time(*slow, room, random.Random(trial))
+        assert fast == slow, trial
+        assert dropped == len(a) + len(b) - len(fast[0]) - len(fast[1])
+
+
+def test_a_very_long_line_is_cut_once_and_reported(trained_spm_path, tmp_path):
+    """A 2 MB line (quadratic before: about 20 s) gives its instance and a warning with the
+    count of the tokens no instance holds."""
+    with open(data_path("pretrain_en", BOOKS[0]), encoding="utf-8") as f:
+        words = f.read().split()[:40000]
+    text = tmp_path / "long.txt"
+    # One ordinary document, then one document that is a single line of 400,000 words.
+    text.write_text("\n".join([" ".join(words[i:i + 12]) for i in range(0, 600, 12)]) + "\n\n"
+                    + " ".join(words * 10) + "\n", encoding="utf-8")
+    lines = []
+    metadata = create_pretraining_data(_settings([str(text)], tmp_path / "out", trained_spm_path,
+                                                 max_seq_length=64, max_predictions_per_seq=10),
+                                       log=lines.append)
+    warning = [line for line in lines if line.startswith("warning:")]
+    assert len(warning) == 1 and "1 line(s)" in warning[0], lines
+    cut = metadata["statistics"]["long_segment_tokens"]
+    assert cut > 400_000 and f"{cut:,} of their tokens" in warning[0]

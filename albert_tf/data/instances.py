@@ -20,13 +20,27 @@ SINGLE_SEGMENT = ("split", "random_next", "skip")
 
 
 def truncate_pair(a, b, max_tokens, rng):
-    """Drops tokens from the longer side, at its front or back at random, until they fit."""
-    while len(a) + len(b) > max_tokens:
-        longer = a if len(a) > len(b) else b
-        if rng.random() < 0.5:
-            del longer[0]
+    """Drops tokens from the longer side, at its front or back at random, until they fit.
+
+    Draws one ``rng.random()`` per dropped token, as the original's
+    ``truncate_seq_pair`` does (so the records stay the same), but counts the drops first
+    and cuts each list once: linear in the length, where removing ``longer[0]`` one at a
+    time was quadratic (a 4 MB line took 88 s). Returns the number of tokens dropped.
+    """
+    length_a, length_b = len(a), len(b)
+    front_a = back_a = front_b = back_b = 0
+    while length_a + length_b > max_tokens:
+        front = rng.random() < 0.5
+        if length_a > length_b:
+            length_a -= 1
+            front_a, back_a = front_a + front, back_a + (not front)
         else:
-            longer.pop()
+            length_b -= 1
+            front_b, back_b = front_b + front, back_b + (not front)
+    for side, front, back in ((a, front_a, back_a), (b, front_b, back_b)):
+        if front or back:
+            side[:] = side[front:len(side) - back]
+    return front_a + back_a + front_b + back_b
 
 
 def _split_segment(segment, rng):

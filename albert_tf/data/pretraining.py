@@ -112,6 +112,7 @@ def _init_worker(settings_dict):
 
 def _new_stats():
     return {"instances": 0, "sop_label_1": 0, "tokens": 0, "masked": 0, "documents": 0,
+            "long_segments": 0, "long_segment_tokens": 0,
             "ngram_drawn": collections.Counter(), "ngram_applied": collections.Counter(),
             "replaced": collections.Counter()}
 
@@ -131,6 +132,13 @@ def process_block(job):
     rng.shuffle(documents)
     stats = _new_stats()
     stats["documents"] = len(documents)
+    # A segment (line or sentence) longer than an instance loses the rest of its tokens.
+    room = settings.max_seq_length - 3
+    for document in documents:
+        for segment in document:
+            if len(segment) > room:
+                stats["long_segments"] += 1
+                stats["long_segment_tokens"] += len(segment) - room
     lengths = feature_lengths(settings.max_seq_length, settings.max_predictions_per_seq)
     cls_id, sep_id, mask_id = specials["cls"], specials["sep"], specials["mask"]
     instances = []
@@ -291,6 +299,10 @@ def create_pretraining_data(settings: DataSettings, log=print) -> dict:
         log(f"note: instances are {100 * fill / settings.max_seq_length:.0f}% full: the documents "
             "are short; for books or articles without a blank line between documents try "
             "--text-format prose or paragraphs")
+    if stats["long_segments"]:
+        log(f"warning: {stats['long_segments']:,} line(s) or sentence(s) were longer than "
+            f"--max-seq-length {settings.max_seq_length}; {stats['long_segment_tokens']:,} "
+            "of their tokens beyond that are in no instance (split such text into lines)")
     return metadata
 
 
