@@ -49,9 +49,9 @@ HELD_OUT_NOVEL, HELD_OUT_FROM = "hongloumeng.txt", "第一一一回"  # chapters
 
 # The recipe (see docs/PRETRAINING.md, "Leaving the plateau").
 RECIPE = {
-    "en": dict(steps_64=12000, steps_128=1500, batch_size=64, learning_rate=2e-3,
+    "en": dict(steps_64=12000, steps_128=6000, batch_size=64, learning_rate=2e-3,
                dupe_factor=5, masking_ngram=1),
-    "zh": dict(steps_64=12000, steps_128=750, batch_size=64, learning_rate=2e-3,
+    "zh": dict(steps_64=12000, steps_128=4000, batch_size=64, learning_rate=2e-3,
                dupe_factor=3, masking_ngram=1),
 }
 

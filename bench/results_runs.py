@@ -1,14 +1,19 @@
-"""The real runs of docs/RESULTS.md: pretrained vs not, on four tasks, on this CPU.
+"""The real runs of docs/RESULTS.md: fine-tuned from the starter models vs from random weights.
 
-    python bench/results_runs.py [--only sst2,conll,squad,chnsenticorp] [--no-write]
+    python bench/results_runs.py [--only sst2,conll,squad,chnsenticorp] [--workers 2]
+                                 [--no-write]
 
-English: the model pretrained by ``bench/pretrain_run.py`` (``saved_models/bench_pretrain``,
-run first if missing or unfinished). Chinese: ``configs/albert_demo.json`` with the
-21128-piece Chinese WordPiece vocabulary, pretrained here on ``pretrain_zh``. Each task
-is fine-tuned twice with the same command, once from the pretrained model
-(``--init-checkpoint``) and once from random weights (``--albert-config``). Every stage
-is skipped when its outputs exist, so the script resumes after a crash. Writes
-docs/RESULTS.md.
+English tasks start from ``saved_models/albert_starter_en``, Chinese from
+``saved_models/albert_starter_zh`` (both rebuilt by ``bench/pretrain_starter.py``). Each
+task is fine-tuned with three seeds (finetune's default 12345, then 1 and 2), each with the
+same command twice: from the starter (``--init-checkpoint``) and from random weights of
+the same config and vocabulary (``--albert-config`` + ``--vocab``). Every run is skipped
+when its ``results_run.json`` exists, so the script resumes after a crash.
+
+``--workers N`` runs N fine-tunes at once, each pinned to its own core with one thread
+(on this 2-core machine that is about 1.5x the throughput of one 2-thread run). Writes
+the ``results`` section of docs/RESULTS.md, beside the simple baselines of
+``bench/baselines.py`` (read from its cache, ``tfrecords/baselines.json``, when there).
 """
 
 from __future__ import annotations
@@ -16,18 +21,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import shlex
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import DATA, REPO, describe_config, machine  # noqa: E402
 
 OUT = os.path.join(REPO, "saved_models", "results")
-EN = os.path.join(REPO, "saved_models", "bench_pretrain")
-ZH = os.path.join(OUT, "zh_pretrain")
+EN = os.path.join(REPO, "saved_models", "albert_starter_en")
+ZH = os.path.join(REPO, "saved_models", "albert_starter_zh")
+BASELINES = os.path.join(REPO, "tfrecords", "baselines.json")
 SHOWN_DATA = "../shared/data"
+SEEDS = (None, 1, 2)  # None: finetune's default seed (12345)
+LEARNING_RATE, BATCH = "1e-3", "32"
 
 
 def shown(path):
@@ -38,15 +48,22 @@ def shown(path):
     return os.path.relpath(path, REPO)
 
 
-def albert_tf(args, log_path):
+def albert_tf(args, log_path, core=None):
+    """Runs ``albert-tf ARGS`` (on ``core`` alone, one thread, when given); (command, s)."""
     command = "albert-tf " + " ".join(shlex.quote(shown(a) if os.path.isabs(a) else a)
                                        for a in args)
     print(f"$ {command}", flush=True)
     start = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    prefix = []
+    if core is not None:
+        env.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
+        prefix = ["taskset", "-c", str(core)]
     with open(log_path, "w") as log:
-        subprocess.run([sys.executable, "-m", "albert_tf", *args], env=env, check=True,
-                       stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+        done = subprocess.run([*prefix, sys.executable, "-m", "albert_tf", *args], env=env,
+                              stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    if done.returncode:
+        raise SystemExit(f"albert-tf {args[0]} failed (exit {done.returncode}); see {log_path}")
     return command, time.perf_counter() - start
 
 
@@ -63,101 +80,69 @@ def split_squad(train_path, dev_path, held_out=10):
             json.dump({"version": data["version"], "data": articles}, f)
 
 
-def pretrain_zh():
-    if os.path.exists(os.path.join(ZH, "model.weights.h5")) and not os.path.exists(
-            os.path.join(ZH, "backup")) and os.path.exists(os.path.join(ZH, "done")):
-        return None
-    vocab = os.path.join(DATA, "vocab", "chinese_wordpiece_21128", "vocab.txt")
-    records = os.path.join(REPO, "tfrecords", "results_zh")
-    if not os.path.exists(os.path.join(records, "pretrain.metadata.json")):
-        albert_tf(["create-pretraining-data", "--input",
-                   os.path.join(DATA, "pretrain_zh", "hongloumeng.txt"), "--output-dir", records,
-                   "--vocab", vocab, "--dupe-factor", "3", "--segmenter", "jieba",
-                   "--num-shards", "2"], os.path.join(OUT, "zh_data.log"))
-    config = os.path.join(OUT, "albert_demo_zh.json")
-    with open(os.path.join(REPO, "configs", "albert_demo.json")) as f:
-        values = json.load(f)
-    # The Chinese rows of docs/RESULTS.md were run before albert_demo dropped its dropout
-    # (and before --text-format); they keep that recipe until they are run again.
-    values.update(vocab_size=21128, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
-    with open(config, "w") as f:
-        json.dump(values, f, indent=2)
-    command, seconds = albert_tf(
-        ["pretrain", "--albert-config", config, "--train-data", os.path.join(records, "*.tfrecord"),
-         "--model-dir", ZH, "--vocab", vocab, "--batch-size", "16", "--steps", "1000",
-         "--learning-rate", "5e-3", "--warmup-steps", "100", "--checkpoint-every", "100",
-         "--verbose", "2"], os.path.join(OUT, "zh_pretrain.log"))
-    open(os.path.join(ZH, "done"), "w").close()
-    return command
-
-
-SEEDS = (None, 1, 2)  # None: finetune's default seed (12345)
-
+# Each task: three seeds, enough epochs for the dev score to level off (docs/RESULTS.md).
 TASKS = {
-    "sst2": dict(task="classification", metric="accuracy", pretrained=EN,
+    "sst2": dict(task="classification", metric="accuracy", pretrained=EN, epochs="2",
                  train=("sst2", "train.tsv"), dev=("sst2", "dev.tsv"),
                  extra=["--max-train-examples", "20000", "--max-seq-length", "64"]),
-    # The full-set row where the pretrained start led by more than a point: three seeds,
-    # as the few-label rows, to see whether the lead holds.
-    "conll": dict(task="ner", metric="f1", pretrained=EN, seeds=SEEDS,
+    "conll": dict(task="ner", metric="f1", pretrained=EN, epochs="2",
                   train=("conll2003", "eng.train"), dev=("conll2003", "eng.testa"),
                   extra=["--max-seq-length", "64"]),
-    "squad": dict(task="squad", metric="f1", pretrained=EN, train=None, dev=None,
-                  extra=["--max-seq-length", "128", "--doc-stride", "80", "--max-train-examples", "4000",
-                         "--max-query-length", "32"]),
-    # Few labels: where pretraining should matter most. The same commands, on the first
-    # N training examples for three epochs, with three seeds (the default 12345, then 1, 2).
-    "sst2_2k": dict(task="classification", metric="accuracy", pretrained=EN, epochs="3",
-                    seeds=SEEDS,
-                    train=("sst2", "train.tsv"), dev=("sst2", "dev.tsv"),
-                    extra=["--max-train-examples", "2000", "--max-seq-length", "64"]),
-    "conll_1k": dict(task="ner", metric="f1", pretrained=EN, epochs="3", seeds=SEEDS,
-                     train=("conll2003", "eng.train"), dev=("conll2003", "eng.testa"),
-                     extra=["--max-train-examples", "1000", "--max-seq-length", "64"]),
-    "squad_1k": dict(task="squad", metric="f1", pretrained=EN, train=None, dev=None, epochs="3",
-                     seeds=SEEDS,
-                     extra=["--max-seq-length", "128", "--doc-stride", "80",
-                            "--max-train-examples", "1000", "--max-query-length", "32"]),
-    "chnsenticorp": dict(task="classification", metric="accuracy", pretrained=ZH,
+    "squad": dict(task="squad", metric="f1", pretrained=EN, epochs="3", train=None, dev=None,
+                  extra=["--max-seq-length", "128", "--doc-stride", "80",
+                         "--max-train-examples", "2000", "--max-query-length", "32"]),
+    "chnsenticorp": dict(task="classification", metric="accuracy", pretrained=ZH, epochs="2",
                          train=("chnsenticorp", "train.tsv"), dev=("chnsenticorp", "dev.tsv"),
                          extra=["--max-seq-length", "128"]),
 }
 
 
-def run_task(name, spec):
-    rows = []
+def plan_task(name, spec):
+    """The runs of one task: (output dir, finetune args) for each start and seed."""
     if spec["task"] == "squad":
         train = os.path.join(OUT, "squad_split", "train-38-articles.json")
         dev = os.path.join(OUT, "squad_split", "dev-last-10-articles.json")
         split_squad(train, dev)
     else:
         train, dev = os.path.join(DATA, *spec["train"]), os.path.join(DATA, *spec["dev"])
+    runs = []
     for start in ("pretrained", "scratch"):
-        for seed in spec.get("seeds", (None,)):
+        for seed in SEEDS:
             out = os.path.join(OUT, f"{name}_{start}" + (f"_seed{seed}" if seed else ""))
             args = ["finetune", spec["task"], "--train", train, "--dev", dev, "--output-dir", out,
-                    "--epochs", spec.get("epochs", "1"), "--batch-size", "32",
-                    "--learning-rate", "3e-4", "--adam-bias-correction", "--verbose", "2",
+                    "--epochs", spec["epochs"], "--batch-size", BATCH,
+                    "--learning-rate", LEARNING_RATE, "--adam-bias-correction",
+                    "--group-by-length", "--verbose", "2",
                     *spec["extra"], *(["--seed", str(seed)] if seed else [])]
             if start == "pretrained":
                 args += ["--init-checkpoint", spec["pretrained"]]
             else:
                 args += ["--albert-config", os.path.join(spec["pretrained"], "albert_config.json"),
                          "--vocab", _vocab_file(spec["pretrained"])]
-            record = os.path.join(out, "results_run.json")
-            if os.path.exists(record):
-                with open(record) as f:
-                    rows.append(json.load(f))
-                continue
-            command, seconds = albert_tf(args, out + ".log")
-            with open(os.path.join(out, "eval_results.json")) as f:
-                metrics = json.load(f)["metrics"]
-            row = {"task": name, "start": start, "seed": seed, "command": command,
-                   "seconds": seconds, "metrics": metrics}
-            with open(record, "w") as f:
-                json.dump(row, f, indent=2)
-            rows.append(row)
-    return rows
+            runs.append(dict(task=name, start=start, seed=seed, out=out, args=args))
+    return runs
+
+
+def execute(run, cores=None):
+    """One run's row, from its ``results_run.json`` or by running it now."""
+    record = os.path.join(run["out"], "results_run.json")
+    if os.path.exists(record):
+        with open(record) as f:
+            return json.load(f)
+    core = cores.get() if cores is not None else None
+    try:
+        command, seconds = albert_tf(run["args"], run["out"] + ".log", core)
+    finally:
+        if core is not None:
+            cores.put(core)
+    with open(os.path.join(run["out"], "eval_results.json")) as f:
+        metrics = json.load(f)["metrics"]
+    row = {"task": run["task"], "start": run["start"], "seed": run["seed"],
+           "command": command, "seconds": seconds, "metrics": metrics}
+    with open(record + ".partial", "w") as f:
+        json.dump(row, f, indent=2)
+    os.replace(record + ".partial", record)
+    return row
 
 
 def _cell(values, form):
@@ -175,70 +160,106 @@ def _vocab_file(model_dir):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default=",".join(TASKS))
+    parser.add_argument("--only", default=",".join(TASKS),
+                        help=f"comma-separated tasks (default: all: {','.join(TASKS)})")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="fine-tunes at once, one core and one thread each (default: 1, "
+                             "all threads)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
-    os.makedirs(OUT, exist_ok=True)
     names = [n for n in args.only.split(",") if n]
-    from albert_tf.training.fit import finished_run
-
-    if any(TASKS[n]["pretrained"] == EN for n in names) and not finished_run(EN):
-        subprocess.run([sys.executable, os.path.join(REPO, "bench", "pretrain_run.py")], check=True)
-    if "chnsenticorp" in names:
-        pretrain_zh()
-    rows = [row for n in names for row in run_task(n, TASKS[n])]
+    unknown = sorted(set(names) - set(TASKS))
+    if unknown:
+        parser.error(f"--only: unknown task(s) {', '.join(unknown)}; choose from {', '.join(TASKS)}")
+    if not 1 <= args.workers <= (os.cpu_count() or 1):
+        parser.error(f"--workers must be between 1 and the {os.cpu_count()} cores")
+    for model in {TASKS[n]["pretrained"] for n in names}:
+        if not os.path.exists(os.path.join(model, "model.weights.h5")):
+            raise SystemExit(f"{model}: no starter model; run bench/pretrain_starter.py first")
+    os.makedirs(OUT, exist_ok=True)
+    runs = [run for n in names for run in plan_task(n, TASKS[n])]
+    if args.workers == 1:
+        rows = [execute(run) for run in runs]
+    else:
+        cores = queue.Queue()
+        for core in sorted(os.sched_getaffinity(0))[: args.workers]:
+            cores.put(core)
+        with ThreadPoolExecutor(args.workers) as pool:
+            rows = list(pool.map(lambda run: execute(run, cores), runs))
     if not args.no_write:
         write_results(rows)
+
+
+def _baselines():
+    """{task: "0.7982 (20,000) / 0.8222 (full)"} from bench/baselines.py's cache."""
+    if not os.path.exists(BASELINES):
+        return {}
+    with open(BASELINES) as f:
+        cached = json.load(f)
+    wanted = {"sst2": ("SST-2 dev", ("20,000", "67,349 (full)")),
+              "conll": ("CoNLL-2003 eng.testa", ("14,041 sentences (full)",)),
+              "chnsenticorp": ("ChnSentiCorp dev", ("9,600 (full)",))}
+    out = {}
+    for task, (key, sizes) in wanted.items():
+        rows = {row[1]: row[3] for row in cached.get(key, [])}
+        cells = [f"{rows[s]:.4f} ({s.split(' ')[0]}{', full' if 'full' in s else ''})"
+                 for s in sizes if s in rows]
+        if cells:
+            out[task] = " / ".join(cells)
+    return out
 
 
 def write_results(rows):
     from report import write_section
 
-    with open(os.path.join(EN, "pretrain_settings.json")) as f:
-        en = json.load(f)
-    lines = ["## Pretrained vs from scratch (`bench/results_runs.py`)", "",
-             f"{machine('tensorflow', 'keras')}. English: "
-             f"{describe_config(os.path.join(REPO, 'configs', os.path.basename(en['albert_config'])))}"
-             f", pretrained by `bench/pretrain_run.py` ({en['steps']} steps of "
-             f"{en['batch_size']} × 128 tokens on the four books read with `--text-format prose`"
-             + (", masks drawn afresh every epoch" if en.get("dynamic_masking") else "")
-             + f", LAMB {en['learning_rate']:g}). Chinese: "
-             f"{describe_config(os.path.join(REPO, 'configs', 'albert_demo.json'))} with the "
-             "21128-piece WordPiece vocabulary, pretrained on `pretrain_zh` (1000 steps, jieba "
-             "whole-word masking; an earlier recipe: dropout 0.1 and `--text-format lines`). Each row: "
-             "one epoch (three on the few-label rows), batch 32, AdamW 3e-4 "
-             "with bias correction; rows marked 'mean of 3 seeds' ran with finetune's default "
-             "seed (12345) and with `--seed 1` and `--seed 2`; the "
-             "same command with `--init-checkpoint` (pretrained) or `--albert-config` (scratch).",
-             "", "| task | metric | pretrained | from scratch | minutes (each) |",
-             "|---|---|---|---|---|"]
+    lines = ["## Fine-tuned from the starters vs from scratch (`bench/results_runs.py`)", "",
+             f"{machine('tensorflow', 'keras')}. English: the starter "
+             f"{describe_config(os.path.join(EN, 'albert_config.json'))}; Chinese: the starter "
+             f"{describe_config(os.path.join(ZH, 'albert_config.json'))}; their data, recipe and held-out scores are in each directory's README.md. "
+             "Each run: 2 epochs (3 for SQuAD), batch {BATCH}, AdamW "
+             f"{LEARNING_RATE} with bias correction, 10 % warm-up, batches grouped by length, "
+             "one CPU core; three seeds (finetune's default 12345, `--seed 1`, `--seed 2`), "
+             "each with the same command twice: `--init-checkpoint` the starter (pretrained) "
+             "or `--albert-config` + `--vocab` of the starter (scratch: random weights). "
+             "Baselines: `bench/baselines.py` (TF-IDF + logistic regression; a CRF for CoNLL) "
+             "on the training set named.", "",
+             "| task | metric | pretrained, mean of 3 seeds (each) | from scratch, mean of 3 "
+             "seeds (each) | gain | simple baseline | minutes (each run) |",
+             "|---|---|---|---|---|---|---|"]
     by_task = {}
     for row in rows:
         by_task.setdefault(row["task"], {}).setdefault(row["start"], []).append(row)
-    labels = {"sst2": ("SST-2 dev", "accuracy"), "conll": ("CoNLL-2003 eng.testa", "f1"),
-              "squad": ("SQuAD v1.1, last 10 dev articles", "f1"),
-              "sst2_2k": ("SST-2 dev, 2,000 training sentences, 3 epochs", "accuracy"),
-              "conll_1k": ("CoNLL-2003 eng.testa, 1,000 training sentences, 3 epochs", "f1"),
-              "squad_1k": ("SQuAD v1.1, 1,000 training questions, 3 epochs", "f1"),
-              "chnsenticorp": ("ChnSentiCorp dev", "accuracy")}
+    labels = {"sst2": ("SST-2 dev, first 20,000 training sentences", "accuracy"),
+              "conll": ("CoNLL-2003 eng.testa, all 14,041 training sentences", "f1"),
+              "squad": ("SQuAD v1.1, last 10 dev articles (2,000 questions of the other 38 "
+                        "train)", "f1"),
+              "chnsenticorp": ("ChnSentiCorp dev, all 9,600 training reviews", "accuracy")}
+    baselines = _baselines()
     for task, runs in by_task.items():
         title, key = labels[task]
-        seeds = max(len(r) for r in runs.values())
-        if seeds > 1:
-            title += f", mean of {seeds} seeds (each seed)"
-        if task.startswith("squad"):
+        means = {}
+        if task == "squad":
             metric = "EM / F1"
-            values = {s: _cell([r["metrics"].get("exact_match", r["metrics"].get("exact", 0))
-                                for r in rs], "EM {:.1f}") + " / " +
-                      _cell([r["metrics"]["f1"] for r in rs], "F1 {:.1f}")
-                      for s, rs in runs.items()}
+            values = {}
+            for s, rs in runs.items():
+                f1 = [r["metrics"]["f1"] for r in rs]
+                means[s] = sum(f1) / len(f1)
+                values[s] = (_cell([r["metrics"].get("exact_match", r["metrics"].get("exact", 0))
+                                    for r in rs], "EM {:.1f}") + " / " + _cell(f1, "F1 {:.1f}"))
+            gain = "{:+.1f} F1"
         else:
             metric = "entity F1 (conlleval)" if key == "f1" else key
             values = {s: _cell([r["metrics"][key] for r in rs], "{:.4f}") for s, rs in runs.items()}
+            means = {s: 100 * sum(r["metrics"][key] for r in rs) / len(rs)
+                     for s, rs in runs.items()}
+            gain = "{:+.1f} points" if key == "accuracy" else "{:+.1f} F1"
+        gained = (gain.format(means["pretrained"] - means["scratch"])
+                  if {"pretrained", "scratch"} <= set(means) else "-")
         minutes = " / ".join(f"{sum(r['seconds'] for r in rs) / len(rs) / 60:.1f}"
                              for rs in runs.values())
         lines.append(f"| {title} | {metric} | {values.get('pretrained', '-')} | "
-                     f"{values.get('scratch', '-')} | {minutes} |")
+                     f"{values.get('scratch', '-')} | {gained} | {baselines.get(task, '-')} | "
+                     f"{minutes} |")
     lines += ["", "Commands, exactly as run:", "", "```console"]
     lines += [f"$ {row['command']}" for row in rows]
     lines += ["```"]

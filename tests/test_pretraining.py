@@ -227,3 +227,63 @@ def test_bad_recipe_flags_are_refused_in_one_line(tmp_path, flag, value, message
     assert result.returncode == 2, result.stderr[-500:]
     assert message in result.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "m").exists()  # refused before anything is written
+
+
+def _quiet(*_args):
+    pass
+
+
+def test_a_loss_that_is_not_finite_stops_the_run_unfinished(tmp_path):
+    """Records without metadata holding ids up to 1999 for a config of 50 pieces (the
+    issue's probe): the loss is NaN from the first batch. One-line error naming the step,
+    and the run is not marked finished (before, it was saved as done, exit 0)."""
+    from helpers.records import write_config, write_records
+
+    from albert_tf.training.fit import finished_run
+
+    settings = PretrainSettings(
+        albert_config=write_config(tmp_path / "c.json"),
+        train_data=write_records(tmp_path / "r", vocab=2000), model_dir=str(tmp_path / "m"),
+        batch_size=8, steps=40, checkpoint_every=10, verbose=0)
+    with pytest.raises(AlbertTfError, match=r"the training loss is (nan|inf|-inf) at step \d+"):
+        pretrain(settings, print_fn=_quiet)
+    assert not finished_run(settings.model_dir)
+
+
+def test_records_that_do_not_fit_the_config_or_vocab_are_refused(en_records, tmp_path):
+    """Records of an 8,000-piece vocabulary with vocab_size 23 (NaN before), and a --vocab
+    that did not make the records."""
+    other_vocab = tmp_path / "other.txt"
+    other_vocab.write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\n")
+    base = dict(train_data=str(en_records / "pretrain-*.tfrecord"), steps=5, verbose=0)
+    cases = [
+        (dict(albert_config=_config(tmp_path / "small.json", 23)),
+         "records hold ids up to 7999 .* vocab_size is 23"),
+        (dict(albert_config=_config(tmp_path / "ok.json", 8000), vocab=str(other_vocab)),
+         "is not the vocabulary the --train-data records were made with"),
+    ]
+    for number, (changes, message) in enumerate(cases):
+        model_dir = tmp_path / f"m{number}"
+        with pytest.raises(AlbertTfError, match=message):
+            pretrain(PretrainSettings(model_dir=str(model_dir), **base, **changes),
+                     print_fn=_quiet)
+        assert not model_dir.exists()
+
+
+def test_a_resume_with_other_settings_is_refused(tmp_path):
+    """An interrupted run (backup/ left) continues only under its own settings."""
+    import dataclasses
+
+    from helpers.records import write_config, write_records
+
+    first = PretrainSettings(albert_config=write_config(tmp_path / "c.json"),
+                             train_data=write_records(tmp_path / "r"),
+                             model_dir=str(tmp_path / "m"), batch_size=8, steps=40, verbose=0)
+    os.makedirs(tmp_path / "m" / "backup")
+    saved = json.dumps(dataclasses.asdict(first))
+    (tmp_path / "m" / "pretrain_settings.json").write_text(saved)
+    for flag, changes in (("--batch-size", dict(batch_size=16)), ("--steps", dict(steps=80)),
+                          ("--learning-rate", dict(learning_rate=1e-3))):
+        with pytest.raises(AlbertTfError, match=f"^{flag} .* differs from the interrupted run"):
+            pretrain(dataclasses.replace(first, **changes), print_fn=_quiet)
+    assert (tmp_path / "m" / "pretrain_settings.json").read_text() == saved

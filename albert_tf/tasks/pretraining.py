@@ -183,6 +183,65 @@ def dynamic_masking(settings: PretrainSettings, meta: dict | None):
     return DynamicMasking.from_metadata(meta, seed=settings.seed, **changes)
 
 
+def check_records(files, flag, config, vocab=None):
+    """Refuses records whose ids do not fit the config, or that another vocabulary made.
+
+    Uses the metadata JSON beside the shards (records without one are not checked).
+    """
+    meta = records_metadata(files)
+    if meta is None or "vocab" not in meta:
+        return
+    size = int(meta["vocab"].get("size", 0))
+    if size > config.vocab_size:
+        raise AlbertTfError(
+            f"{flag} records hold ids up to {size - 1} (their vocabulary has {size:,} pieces) "
+            f"but the config's vocab_size is {config.vocab_size:,}: use a config with "
+            f"vocab_size {size}")
+    if vocab and meta.get("vocab_sha256"):
+        from albert_tf.data.documents import file_digest
+
+        if os.path.isfile(vocab) and file_digest(vocab) != meta["vocab_sha256"]:
+            raise AlbertTfError(
+                f"--vocab {vocab} is not the vocabulary the {flag} records were made with "
+                f"({meta['vocab'].get('path', 'another file')}; the sha256 differs)")
+
+
+# Settings a resumed run must share with the run it continues (the rest, such as
+# --verbose or --eval-steps, may change).
+RESUME_KEYS = ("albert_config", "train_data", "batch_size", "steps", "learning_rate",
+               "warmup_steps", "optimizer", "bias_correction", "weight_decay",
+               "gradient_accumulation_steps", "init_checkpoint", "seed", "checkpoint_every",
+               "dynamic_masking", "masked_lm_prob", "masking_ngram", "sop_loss_weight",
+               "mixed_precision")
+PATH_KEYS = ("albert_config", "train_data", "init_checkpoint")
+
+
+def refuse_changed_resume(settings: PretrainSettings) -> None:
+    """A crashed run resumes only with its own settings: names the first flag that differs."""
+    import glob
+
+    path = os.path.join(settings.model_dir, "pretrain_settings.json")
+    if not (glob.glob(os.path.join(settings.model_dir, "backup*")) and os.path.exists(path)):
+        return
+    try:
+        with open(path, encoding="utf-8") as f:
+            before = json.load(f)
+    except (OSError, ValueError):
+        return
+    now = dataclasses.asdict(settings)
+    for key in RESUME_KEYS:
+        if key not in before:
+            continue
+        old, new = before[key], now[key]
+        if key in PATH_KEYS and old and new:
+            old, new = os.path.abspath(old), os.path.abspath(new)
+        if old != new:
+            raise AlbertTfError(
+                f"--{key.replace('_', '-')} {now[key]} differs from the interrupted run in "
+                f"{settings.model_dir} ({before[key]}): resume it with the same settings, or "
+                "choose a new --model-dir")
+
+
 def pretrain(settings: PretrainSettings, print_fn=print):
     """Pretrains ALBERT with masked-LM + SOP on TFRecords; resumable; returns the History."""
     from albert_tf.modeling import AlbertPretrainer
@@ -215,7 +274,11 @@ def pretrain(settings: PretrainSettings, print_fn=print):
             f"--train-data records are {sizes[0]} tokens long, over the config's "
             f"max_position_embeddings ({config.max_position_embeddings})"
         )
+    check_records(files, "--train-data", config, settings.vocab)
+    if eval_files:
+        check_records(eval_files, "--eval-data", config, settings.vocab)
     refuse_finished_run(settings.model_dir, "--model-dir")
+    refuse_changed_resume(settings)
     os.makedirs(settings.model_dir, exist_ok=True)
     atomic_write_text(os.path.join(settings.model_dir, "pretrain_settings.json"),
                       json.dumps(dataclasses.asdict(settings), indent=2) + "\n")

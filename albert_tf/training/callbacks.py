@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import math
 import os
 
 import keras
@@ -56,6 +57,30 @@ class StopAtStep(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if int(self.step_fn()) >= self.total_steps:
             self.model.stop_training = True
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops training with a one-line error at the first step whose loss is NaN or inf.
+
+    Keras' ``TerminateOnNaN`` only sets ``stop_training``: ``fit`` then ends as if the
+    run were done, the NaN weights are saved and the backup is removed, so the run is
+    marked finished. Raising instead leaves the last good checkpoint and its backup as
+    they were (the chunk with the NaN is never written).
+    """
+
+    def __init__(self, step_fn):
+        super().__init__()
+        self.step_fn = step_fn
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            from albert_tf.errors import AlbertTfError
+
+            raise AlbertTfError(
+                f"the training loss is {float(loss)} at step {int(self.step_fn())}: stopped, "
+                "nothing of this chunk was saved (lower --learning-rate, or check that the "
+                "records' ids fit the config's vocab_size)")
 
 
 class StepLogger(keras.callbacks.Callback):

@@ -16,6 +16,7 @@ from albert_tf.training.callbacks import (
     SeedStateBackup,
     StepLogger,
     StopAtStep,
+    StopOnNonFiniteLoss,
 )
 
 
@@ -111,7 +112,7 @@ def run_fit(model, make_dataset, *, model_dir, strategy, total_steps, chunk_step
     callbacks = [
         keras.callbacks.BackupAndRestore(backup_dir(model_dir, strategy), double_checkpoint=True),
         SeedStateBackup(backup_dir(model_dir, strategy)),
-        keras.callbacks.TerminateOnNaN(),
+        StopOnNonFiniteLoss(step_fn),
         StopAtStep(total_steps, step_fn),
     ]
     if chief:
