@@ -11,7 +11,8 @@ the same config and vocabulary (``--albert-config`` + ``--vocab``). Every run is
 when its ``results_run.json`` exists, so the script resumes after a crash.
 
 ``--workers N`` runs N fine-tunes at once, each pinned to its own core with one thread
-(on this 2-core machine that is about 1.5x the throughput of one 2-thread run). Writes
+(for pretraining on this 2-core machine that gave about 1.5x the tokens/s of one
+2-thread run; docs/PRETRAINING.md). Writes
 the ``results`` section of docs/RESULTS.md, beside the simple baselines of
 ``bench/baselines.py`` (read from its cache, ``tfrecords/baselines.json``, when there).
 """
@@ -80,7 +81,8 @@ def split_squad(train_path, dev_path, held_out=10):
             json.dump({"version": data["version"], "data": articles}, f)
 
 
-# Each task: three seeds, enough epochs for the dev score to level off (docs/RESULTS.md).
+# Each task: three seeds. The epochs were cut to fit one session; whether the dev score
+# has levelled off by then is not checked yet (docs/RESULTS.md).
 TASKS = {
     "sst2": dict(task="classification", metric="accuracy", pretrained=EN, epochs="2",
                  train=("sst2", "train.tsv"), dev=("sst2", "dev.tsv"),
@@ -209,6 +211,15 @@ def _baselines():
     return out
 
 
+def _epochs():
+    """"2 epochs (3 for squad)": the epochs of TASKS, the commonest first."""
+    counts = [spec["epochs"] for spec in TASKS.values()]
+    common = max(set(counts), key=counts.count)
+    others = ", ".join(f"{spec['epochs']} for {name}" for name, spec in TASKS.items()
+                       if spec["epochs"] != common)
+    return f"{common} epochs" + (f" ({others})" if others else "")
+
+
 def write_results(rows):
     from report import write_section
 
@@ -216,7 +227,7 @@ def write_results(rows):
              f"{machine('tensorflow', 'keras')}. English: the starter "
              f"{describe_config(os.path.join(EN, 'albert_config.json'))}; Chinese: the starter "
              f"{describe_config(os.path.join(ZH, 'albert_config.json'))}; their data, recipe and held-out scores are in each directory's README.md. "
-             "Each run: 2 epochs (3 for SQuAD), batch {BATCH}, AdamW "
+             f"Each run: {_epochs()}, batch {BATCH}, AdamW "
              f"{LEARNING_RATE} with bias correction, 10 % warm-up, batches grouped by length, "
              "one CPU core; three seeds (finetune's default 12345, `--seed 1`, `--seed 2`), "
              "each with the same command twice: `--init-checkpoint` the starter (pretrained) "
