@@ -1,10 +1,11 @@
 """Rebuilds a starter model from scratch: saved_models/albert_starter_en/ or albert_starter_zh/.
 
     python bench/pretrain_starter.py --lang en|zh [--work DIR] [--output DIR]
-                                     [--steps-64 N] [--steps-128 N] [--no-write]
+                                     [--steps-64 N] [--steps-128 N] [--steps-ngram N]
+                                     [--init-from MODEL_DIR] [--no-write]
 
 One command, resumable: every stage keeps its output in ``--work`` (default
-``tfrecords/starter_LANG/``) and is skipped when that output is there, and the two
+``tfrecords/starter_LANG/``) and is skipped when that output is there, and the
 pretraining phases resume after a crash (``albert-tf pretrain`` resumes by itself).
 Stop it at any time and run the same command again; the run may span sessions.
 
@@ -17,14 +18,16 @@ Stages:
    Chinese: the 21,128-entry BERT-Chinese WordPiece vocabulary of ``vocab/``.
 3. records. Training text without masks (``--masked-lm-prob 0``; the masks are drawn
    afresh every epoch by ``pretrain --dynamic-masking``) at 64 and at 128 tokens;
-   held-out text with recorded masks at 128 tokens.
-4. pretraining, short sequences first as BERT did: ``--steps-64`` updates at 64 tokens,
-   then ``--steps-128`` at 128 tokens starting from them (AdamW with bias correction,
-   warm-up 10 %, linear decay, batch 128, no dropout).
+   held-out text with recorded masks at 128 tokens (ALBERT's n-grams of up to 3 words).
+4. pretraining in three phases, each from the one before (AdamW with bias correction,
+   warm-up 10 %, linear decay, batch 64, no dropout): short sequences first, as BERT
+   did, with single whole-word masks (``--steps-64`` updates at 64 tokens, then
+   ``--steps-128`` at 128); then ``--steps-ngram`` updates at 128 tokens with ALBERT's
+   n-gram masks. ``--init-from`` starts the third phase from an existing starter.
 5. the model directory (``albert_config.json``, ``task.json``, ``vocab/``,
-   ``model.weights.h5``, ``training_log.csv``) copied to ``--output`` with a README.md
-   that gives the data, the recipe, the minutes and the held-out scores of
-   ``bench/mlm_breakdown.py``.
+   ``model.weights.h5``, ``training_log.csv``, ``starter_phases.json``) copied to
+   ``--output`` with a README.md that gives the data, the recipe, the minutes and the
+   held-out scores of ``bench/mlm_breakdown.py``.
 """
 
 from __future__ import annotations
@@ -48,12 +51,20 @@ CHUNK = 250  # updates between checkpoints and log rows
 HELD_OUT_NOVEL, HELD_OUT_FROM = "hongloumeng.txt", "第一一一回"  # chapters 111-120
 
 # The recipe (see docs/PRETRAINING.md, "Leaving the plateau").
+# Phases 1 and 2 mask single whole words (an easier start); phase 3 switches to ALBERT's
+# own n-gram masks (up to 3 words, p(n) ∝ 1/n), which the held-out records also use.
 RECIPE = {
-    "en": dict(steps_64=12000, steps_128=6000, batch_size=64, learning_rate=2e-3,
-               dupe_factor=5, masking_ngram=1),
-    "zh": dict(steps_64=12000, steps_128=4000, batch_size=64, learning_rate=2e-3,
-               dupe_factor=3, masking_ngram=1),
+    "en": dict(steps_64=12000, steps_128=6000, steps_ngram=6000, batch_size=64,
+               learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=5, masking_ngram=1),
+    "zh": dict(steps_64=12000, steps_128=4000, steps_ngram=3000, batch_size=64,
+               learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=3, masking_ngram=1),
 }
+PHASES = [  # (name, records, recipe key of its steps, phase it starts from)
+    ("phase64", "train64", "steps_64", None),
+    ("phase128", "train128", "steps_128", "phase64"),
+    ("phase128ngram", "train128", "steps_ngram", "phase128"),
+]
+PHASES_FILE = "starter_phases.json"  # each phase's settings and minutes, in the model dir
 
 
 def _albert_tf(*args, log=None):
@@ -158,14 +169,19 @@ def main(argv=None):
     parser.add_argument("--work", help="working folder (default: tfrecords/starter_LANG)")
     parser.add_argument("--output", help="model directory (default: saved_models/albert_starter_LANG)")
     parser.add_argument("--steps-64", type=int, help="updates at 64 tokens")
-    parser.add_argument("--steps-128", type=int, help="updates at 128 tokens")
+    parser.add_argument("--steps-128", type=int, help="updates at 128 tokens, single words")
+    parser.add_argument("--steps-ngram", type=int, help="updates at 128 tokens, n-gram masks")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
+    parser.add_argument(
+        "--init-from", metavar="MODEL_DIR",
+        help="skip phases 1-2 and start phase 3 from this model directory (a starter made by "
+             "them, e.g. the committed one); its starter_phases.json is carried over")
     parser.add_argument("--no-write", action="store_true", help="do not write the README")
     args = parser.parse_args(argv)
     lang = args.lang
     recipe = dict(RECIPE[lang])
-    for key in ("steps_64", "steps_128", "batch_size", "learning_rate"):
+    for key in ("steps_64", "steps_128", "steps_ngram", "batch_size", "learning_rate"):
         if getattr(args, key) is not None:
             recipe[key] = getattr(args, key)
     work = args.work or os.path.join(REPO, "tfrecords", f"starter_{lang}")
@@ -177,33 +193,53 @@ def main(argv=None):
     data = records(lang, work, vocab, train, held_out, held_out_format, recipe["dupe_factor"])
     from albert_tf.training.fit import finished_run
 
-    phases = [("phase64", "train64", recipe["steps_64"], None),
-              ("phase128", "train128", recipe["steps_128"], "phase64")]
-    for name, train_records, steps, init in phases:
-        model_dir = os.path.join(work, name)
-        if steps <= 0 or finished_run(model_dir):
+    history = []  # what each phase did, for starter_phases.json and the README
+    if args.init_from:
+        if not os.path.exists(os.path.join(args.init_from, "model.weights.h5")):
+            sys.exit(f"--init-from {args.init_from}: no model.weights.h5 there")
+        with open(os.path.join(args.init_from, PHASES_FILE), encoding="utf-8") as f:
+            history = json.load(f)[:2]
+    last = None
+    for name, train_records, steps_key, init in PHASES:
+        steps = recipe[steps_key]
+        if steps <= 0 or (args.init_from and name != "phase128ngram"):
             continue
-        held = os.path.join(data["heldout128"], "*.tfrecord") if train_records == "train128" \
-            else None
-        _albert_tf(
-            "pretrain", "--albert-config", config, "--dynamic-masking",
-            "--train-data", os.path.join(data[train_records], "*.tfrecord"),
-            *(["--eval-data", held] if held else []),
-            "--model-dir", model_dir, "--vocab", vocab,
-            "--masking-ngram", str(recipe["masking_ngram"]),
-            *(["--init-checkpoint", os.path.join(work, init)] if init and recipe["steps_64"] > 0
-              else []),
-            "--batch-size", str(recipe["batch_size"]), "--steps", str(steps),
-            "--learning-rate", str(recipe["learning_rate"]), "--warmup-steps", str(steps // 10),
-            "--optimizer", "adamw", "--adam-bias-correction",
-            "--checkpoint-every", str(CHUNK), "--keep-checkpoints", "2", "--eval-steps", "8",
-            "--verbose", "2", log=os.path.join(work, f"{name}.log"))
-    final = os.path.join(work, "phase128" if recipe["steps_128"] > 0 else "phase64")
-    finish(lang, final, output, data, recipe, work, args.no_write)
+        model_dir = os.path.join(work, name)
+        ngram = 3 if name == "phase128ngram" else recipe["masking_ngram"]
+        rate = recipe["ngram_learning_rate" if ngram > 1 else "learning_rate"]
+        init_dir = args.init_from if args.init_from else (
+            os.path.join(work, init) if last is not None else None)
+        if not finished_run(model_dir):
+            _pretrain(config, data, train_records, model_dir, vocab, ngram, init_dir,
+                      recipe["batch_size"], steps, rate, os.path.join(work, f"{name}.log"))
+        minutes, _ = _phase_minutes(model_dir)
+        history.append(dict(phase=name, max_seq_length=int(train_records[5:]),
+                            masking_ngram=ngram, updates=steps, batch_size=recipe["batch_size"],
+                            peak_learning_rate=rate, minutes=round(minutes, 1)))
+        last = model_dir
+    if last is None:
+        sys.exit("nothing to train: every phase has 0 steps")
+    finish(lang, last, output, data, history, work, args.no_write)
     print(f"[starter] {lang}: done in {(time.time() - start) / 60:.1f} min this run; {output}")
 
 
-def finish(lang, final, output, data, recipe, work, no_write):
+def _pretrain(config, data, train_records, model_dir, vocab, ngram, init_dir, batch_size,
+              steps, rate, log):
+    held = os.path.join(data["heldout128"], "*.tfrecord")
+    _albert_tf(
+        "pretrain", "--albert-config", config, "--dynamic-masking",
+        "--train-data", os.path.join(data[train_records], "*.tfrecord"),
+        *(["--eval-data", held] if train_records == "train128" else []),
+        "--model-dir", model_dir, "--vocab", vocab, "--masking-ngram", str(ngram),
+        *(["--init-checkpoint", init_dir] if init_dir else []),
+        "--batch-size", str(batch_size), "--steps", str(steps),
+        "--learning-rate", str(rate), "--warmup-steps", str(steps // 10),
+        "--optimizer", "adamw", "--adam-bias-correction",
+        "--checkpoint-every", str(CHUNK), "--keep-checkpoints", "2", "--eval-steps", "8",
+        "--verbose", "2", log=log)
+
+
+def finish(lang, final, output, data, history, work, no_write):
     from mlm_breakdown import breakdown, ids_in_records
 
     staging = output + ".partial"
@@ -217,6 +253,9 @@ def finish(lang, final, output, data, recipe, work, no_write):
 
     load_model(final).save_weights(os.path.join(staging, "model.weights.h5"))
     shutil.copytree(os.path.join(final, "vocab"), os.path.join(staging, "vocab"))
+    with open(os.path.join(staging, PHASES_FILE), "w", encoding="utf-8") as f:
+        json.dump(history, f, indent=2)
+        f.write("\n")
     seen = ids_in_records(os.path.join(data["train128"], "*.tfrecord"))
     result = breakdown(final, os.path.join(data["heldout128"], "*.tfrecord"), examples=1024,
                        seen_ids=seen)
@@ -224,15 +263,16 @@ def finish(lang, final, output, data, recipe, work, no_write):
         json.dump(result, f, indent=2, default=float)
         f.write("\n")
     if not no_write:
-        _write(os.path.join(staging, "README.md"), readme(lang, recipe, result, work))
+        _write(os.path.join(staging, "README.md"), readme(lang, history, result))
     shutil.rmtree(output, ignore_errors=True)
     os.replace(staging, output)
 
 
-def _phase_minutes(work, name):
+def _phase_minutes(model_dir):
+    """(training minutes, last step) from a run's training_log.csv."""
     import csv
 
-    path = os.path.join(work, name, "training_log.csv")
+    path = os.path.join(model_dir, "training_log.csv")
     if not os.path.exists(path):
         return 0.0, 0
     with open(path, encoding="utf-8") as f:
@@ -243,10 +283,16 @@ def _phase_minutes(work, name):
     return seconds / 60, int(float(rows[-1]["step"]))
 
 
-def readme(lang, recipe, result, work) -> str:
-    m64, s64 = _phase_minutes(work, "phase64")
-    m128, s128 = _phase_minutes(work, "phase128")
+def _describe_phase(p):
+    masks = "single whole words" if p["masking_ngram"] == 1 else \
+        f"whole-word n-grams up to {p['masking_ngram']}"
+    return (f"{p['updates']:,} updates at {p['max_seq_length']} tokens, {masks}, "
+            f"peak rate {p['peak_learning_rate']:g} ({p['minutes']:.0f} min)")
+
+
+def readme(lang, history, result) -> str:
     acc, share = result["accuracy"], result["share"]
+    batch = history[-1]["batch_size"]
     data = ("the four books of `pretrain_en/` (Austen, Doyle, Melville, Dickens; 3.3 MB), "
             "an 8,000-piece SentencePiece vocabulary trained on them, lowercased"
             if lang == "en" else
@@ -255,6 +301,8 @@ def readme(lang, recipe, result, work) -> str:
             "by jieba")
     held = ("WikiText-2 test (Wikipedia, with its tokenisation undone), which no stage saw"
             if lang == "en" else "chapters 111-120 of *Hongloumeng*, which no stage saw")
+    phases = "; ".join(f"({i}) {_describe_phase(p)}" for i, p in enumerate(history, 1))
+    minutes = sum(p["minutes"] for p in history)
     return "\n".join([
         f"# albert_starter_{lang}", "",
         f"A small ALBERT pretrained from scratch with albert-tf on this repository's CPU, "
@@ -262,17 +310,16 @@ def readme(lang, recipe, result, work) -> str:
         f"saved_models/albert_starter_{lang}`, or `albert_tf.load_model`).", "",
         f"- **Config:** `configs/albert_starter_{lang}.json`.",
         f"- **Data:** {data}.",
-        f"- **Recipe:** masked-LM + sentence order, masks drawn afresh every epoch; "
-        f"{s64:,} updates at 64 tokens then {s128:,} at 128 tokens, batch "
-        f"{recipe['batch_size']}, AdamW with bias correction, peak learning rate "
-        f"{recipe['learning_rate']:g}, 10 % warm-up then linear decay in each phase, no "
-        f"dropout.",
-        f"- **Time:** {m64:.0f} + {m128:.0f} min of training on one CPU core "
+        f"- **Recipe:** masked-LM + sentence order, masks drawn afresh every epoch, batch "
+        f"{batch}, AdamW with bias correction, 10 % warm-up then linear decay in each phase, "
+        f"no dropout. Phases, each starting from the one before: {phases}. "
+        f"`{PHASES_FILE}` lists them; `training_log.csv` is the last phase's log.",
+        f"- **Time:** {minutes:.0f} min of training on one CPU core "
         f"({machine('tensorflow', 'keras')}).",
         f"- **Rebuild:** `python bench/pretrain_starter.py --lang {lang}` (resumable).", "",
         "## Held-out masked-LM scores (`bench/mlm_breakdown.py`)", "",
         f"On {held}: {result['examples']:,} instances, {result['predictions']:,} predicted "
-        f"positions.", "",
+        f"positions, masked as ALBERT masks (whole-word n-grams up to 3).", "",
         "| | accuracy | share of positions |", "|---|---|---|",
         f"| at `[MASK]` | {acc.get('mask', 0):.3f} | {share.get('mask', 0):.0%} |",
         f"| original piece shown | {acc.get('original', 0):.3f} | {share.get('original', 0):.0%} |",
@@ -282,9 +329,10 @@ def readme(lang, recipe, result, work) -> str:
         f"| ... a piece they never hold | {acc.get('random_unseen', 0):.3f} | "
         f"{share.get('random_unseen', 0):.0%} |",
         f"| all | {result['overall']:.3f} | |", "",
-        f"Always guessing the commonest piece: {result['most_frequent_label_share']:.3f}. "
-        f"The commonest guess at `[MASK]` is {result['top_guess_share_at_mask']:.0%} of the "
-        f"guesses there, out of {result['distinct_guesses_at_mask']:,} distinct pieces.", "",
+        f"Always guessing the commonest piece: {result['most_frequent_label_share']:.3f} "
+        f"(accuracy at `[MASK]` is {acc.get('mask', 0) / result['most_frequent_label_share']:.2f}x "
+        f"that). The commonest guess at `[MASK]` is {result['top_guess_share_at_mask']:.0%} of "
+        f"the guesses there, out of {result['distinct_guesses_at_mask']:,} distinct pieces.", "",
     ])
 
 

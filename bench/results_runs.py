@@ -7,8 +7,13 @@ English tasks start from ``saved_models/albert_starter_en``, Chinese from
 ``saved_models/albert_starter_zh`` (both rebuilt by ``bench/pretrain_starter.py``). Each
 task is fine-tuned with three seeds (finetune's default 12345, then 1 and 2), each with the
 same command twice: from the starter (``--init-checkpoint``) and from random weights of
-the same config and vocabulary (``--albert-config`` + ``--vocab``). Every run is skipped
-when its ``results_run.json`` exists, so the script resumes after a crash.
+the same config and vocabulary (``--albert-config`` + ``--vocab``).
+
+Every finished run is kept in ``docs/results_runs.json`` (committed): its command, the
+sha256 of what it started from (the starter's weights, or the config and vocabulary) and
+its dev metrics. A run whose command and starting files are unchanged is not run again,
+so the script resumes after a crash, ``--only`` reruns one task without losing the other
+rows of the table, and retraining a starter reruns exactly the runs that start from it.
 
 ``--workers N`` runs N fine-tunes at once, each pinned to its own core with one thread
 (for pretraining on this 2-core machine that gave about 1.5x the tokens/s of one
@@ -26,6 +31,7 @@ import queue
 import shlex
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,6 +42,7 @@ OUT = os.path.join(REPO, "saved_models", "results")
 EN = os.path.join(REPO, "saved_models", "albert_starter_en")
 ZH = os.path.join(REPO, "saved_models", "albert_starter_zh")
 BASELINES = os.path.join(REPO, "tfrecords", "baselines.json")
+CACHE = os.path.join(REPO, "docs", "results_runs.json")
 SHOWN_DATA = "../shared/data"
 SEEDS = (None, 1, 2)  # None: finetune's default seed (12345)
 LEARNING_RATE, BATCH = "1e-3", "32"
@@ -49,10 +56,13 @@ def shown(path):
     return os.path.relpath(path, REPO)
 
 
+def _command(args):
+    return "albert-tf " + " ".join(shlex.quote(shown(a) if os.path.isabs(a) else a) for a in args)
+
+
 def albert_tf(args, log_path, core=None):
     """Runs ``albert-tf ARGS`` (on ``core`` alone, one thread, when given); (command, s)."""
-    command = "albert-tf " + " ".join(shlex.quote(shown(a) if os.path.isabs(a) else a)
-                                       for a in args)
+    command = _command(args)
     print(f"$ {command}", flush=True)
     start = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -90,9 +100,9 @@ TASKS = {
     "conll": dict(task="ner", metric="f1", pretrained=EN, epochs="2",
                   train=("conll2003", "eng.train"), dev=("conll2003", "eng.testa"),
                   extra=["--max-seq-length", "64"]),
-    "squad": dict(task="squad", metric="f1", pretrained=EN, epochs="3", train=None, dev=None,
+    "squad": dict(task="squad", metric="f1", pretrained=EN, epochs="2", train=None, dev=None,
                   extra=["--max-seq-length", "128", "--doc-stride", "80",
-                         "--max-train-examples", "2000", "--max-query-length", "32"]),
+                         "--max-query-length", "32"]),
     "chnsenticorp": dict(task="classification", metric="accuracy", pretrained=ZH, epochs="2",
                          train=("chnsenticorp", "train.tsv"), dev=("chnsenticorp", "dev.tsv"),
                          extra=["--max-seq-length", "128"]),
@@ -125,12 +135,62 @@ def plan_task(name, spec):
     return runs
 
 
-def execute(run, cores=None):
-    """One run's row, from its ``results_run.json`` or by running it now."""
-    record = os.path.join(run["out"], "results_run.json")
-    if os.path.exists(record):
-        with open(record) as f:
-            return json.load(f)
+def _sha256(*paths):
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in paths:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def starting_point(run):
+    """The sha256 of the files a run starts from: the starter's weights, or (scratch) the
+    config and vocabulary it builds random weights for."""
+    args = run["args"]
+    if "--init-checkpoint" in args:
+        return _sha256(os.path.join(args[args.index("--init-checkpoint") + 1], "model.weights.h5"))
+    return _sha256(args[args.index("--albert-config") + 1], args[args.index("--vocab") + 1])
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def load_cache():
+    if not os.path.exists(CACHE):
+        return {}
+    with open(CACHE, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def save_cache(cache, key, row):
+    """Adds one row to the cache file, merged with what other processes wrote meanwhile."""
+    import fcntl
+
+    from albert_tf.io_utils import atomic_write_text
+
+    with open(CACHE + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        merged = load_cache()
+        merged[key] = row
+        atomic_write_text(CACHE, json.dumps(merged, indent=1, sort_keys=True) + "\n")
+        cache.update(merged)
+
+
+def run_key(run):
+    return f"{run['task']}/{run['start']}/seed{run['seed'] or 'default'}"
+
+
+def execute(run, cache, cores=None):
+    """One run's row: from the cache when its command and starting point are unchanged,
+    otherwise by running it now (and caching it)."""
+    command = _command(run["args"])
+    start_sha = starting_point(run)
+    cached = cache.get(run_key(run))
+    if cached and cached["command"] == command and cached.get("start_sha256") == start_sha:
+        return cached
     core = cores.get() if cores is not None else None
     try:
         command, seconds = albert_tf(run["args"], run["out"] + ".log", core)
@@ -140,10 +200,10 @@ def execute(run, cores=None):
     with open(os.path.join(run["out"], "eval_results.json")) as f:
         metrics = json.load(f)["metrics"]
     row = {"task": run["task"], "start": run["start"], "seed": run["seed"],
-           "command": command, "seconds": seconds, "metrics": metrics}
-    with open(record + ".partial", "w") as f:
-        json.dump(row, f, indent=2)
-    os.replace(record + ".partial", record)
+           "command": command, "seconds": seconds, "metrics": metrics,
+           "start_sha256": start_sha, "date": time.strftime("%Y-%m-%d")}
+    with _CACHE_LOCK:  # --workers: runs finish in parallel threads
+        save_cache(cache, run_key(run), row)
     return row
 
 
@@ -179,17 +239,31 @@ def main(argv=None):
         if not os.path.exists(os.path.join(model, "model.weights.h5")):
             raise SystemExit(f"{model}: no starter model; run bench/pretrain_starter.py first")
     os.makedirs(OUT, exist_ok=True)
+    cache = load_cache()
     runs = [run for n in names for run in plan_task(n, TASKS[n])]
     if args.workers == 1:
-        rows = [execute(run) for run in runs]
+        for run in runs:
+            execute(run, cache)
     else:
         cores = queue.Queue()
         for core in sorted(os.sched_getaffinity(0))[: args.workers]:
             cores.put(core)
         with ThreadPoolExecutor(args.workers) as pool:
-            rows = list(pool.map(lambda run: execute(run, cores), runs))
+            list(pool.map(lambda run: execute(run, cache, cores), runs))
     if not args.no_write:
-        write_results(rows)
+        # The table holds every task whose runs are all current, not only --only's.
+        current = []
+        for name in TASKS:
+            planned = plan_task(name, TASKS[name])
+            rows = [cache.get(run_key(run)) for run in planned]
+            if all(row and row["command"] == _command(run["args"])
+                   and row.get("start_sha256") == starting_point(run)
+                   for row, run in zip(rows, planned)):
+                current += rows
+            else:
+                print(f"[results] {name}: not every run is current; left out of the table "
+                      f"(run --only {name})")
+        write_results(current)
 
 
 def _baselines():
@@ -242,8 +316,8 @@ def write_results(rows):
         by_task.setdefault(row["task"], {}).setdefault(row["start"], []).append(row)
     labels = {"sst2": ("SST-2 dev, first 20,000 training sentences", "accuracy"),
               "conll": ("CoNLL-2003 eng.testa, all 14,041 training sentences", "f1"),
-              "squad": ("SQuAD v1.1, last 10 dev articles (2,000 questions of the other 38 "
-                        "train)", "f1"),
+              "squad": ("SQuAD v1.1, last 10 dev articles (1,988 questions; the 8,582 of the "
+                        "other 38 train)", "f1"),
               "chnsenticorp": ("ChnSentiCorp dev, all 9,600 training reviews", "accuracy")}
     baselines = _baselines()
     for task, runs in by_task.items():
