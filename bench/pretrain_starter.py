@@ -54,7 +54,7 @@ HELD_OUT_NOVEL, HELD_OUT_FROM = "hongloumeng.txt", "第一一一回"  # chapters
 # Phases 1 and 2 mask single whole words (an easier start); phase 3 switches to ALBERT's
 # own n-gram masks (up to 3 words, p(n) ∝ 1/n), which the held-out records also use.
 RECIPE = {
-    "en": dict(steps_64=12000, steps_128=6000, steps_ngram=6000, batch_size=64,
+    "en": dict(steps_64=12000, steps_128=6000, steps_ngram=3500, batch_size=64,
                learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=5, masking_ngram=1),
     "zh": dict(steps_64=12000, steps_128=4000, steps_ngram=3000, batch_size=64,
                learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=3, masking_ngram=1),

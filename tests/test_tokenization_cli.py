@@ -52,14 +52,38 @@ def test_tokenize_wordpiece_and_model_dir(tmp_path):
      "missing.txt: no such input file"),
     (["train-vocab", "--input", "README.md", "--output", "out/v", "--vocab-size", "5"],
      "--vocab-size 5 is too small"),
+    (["train-vocab", "--input", "empty.txt", "--output", "out/v", "--vocab-size", "100"],
+     "--input empty.txt: no text to train a vocabulary on"),
+    (["train-vocab", "--kind", "wordpiece", "--input", "empty.txt", "--output", "out/v",
+      "--vocab-size", "100"], "--input empty.txt: no text to train a vocabulary on"),
 ])
 def test_errors_are_one_line_with_exit_status_2(args, message, tmp_path):
     (tmp_path / "README.md").write_text("some text\n")
+    (tmp_path / "empty.txt").write_text("\n  \n")
     result = _run(args, cwd=tmp_path)
     assert result.returncode == 2
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"albert-tf {args[0]}: error: ") and message in last
-    assert sorted(os.listdir(tmp_path)) == ["README.md"]  # nothing written on failure
+    assert sorted(os.listdir(tmp_path)) == ["README.md", "empty.txt"]  # nothing written
+
+
+def test_train_vocab_keeps_existing_files_and_takes_a_folder(tmp_path):
+    text = data_path("pretrain_en", "gutenberg_pg1661.txt")
+    args = ["train-vocab", "--input", text, "--vocab-size", "300"]
+    folder = tmp_path / "vocab_dir"
+    made = _run(args + ["--output", f"{folder}/"])
+    assert made.returncode == 0, made.stderr[-2000:]
+    # DIR/ means DIR/vocab, never the hidden DIR/.model
+    assert sorted(os.listdir(folder)) == ["vocab.model", "vocab.train-vocab.json", "vocab.vocab"]
+    before = (folder / "vocab.model").read_bytes()
+    again = _run(args[:-1] + ["400", "--output", str(folder)])  # an existing directory
+    assert again.returncode == 2
+    assert again.stderr.strip().splitlines()[-1].endswith(
+        f"--output {folder}/vocab: {folder}/vocab.model exists; pass --overwrite to replace it")
+    assert (folder / "vocab.model").read_bytes() == before
+    replaced = _run(args[:-1] + ["400", "--output", str(folder), "--overwrite"])
+    assert replaced.returncode == 0, replaced.stderr[-2000:]
+    assert (folder / "vocab.model").read_bytes() != before
 
 
 def test_train_vocab_sentencepiece_layout_and_determinism(tmp_path):

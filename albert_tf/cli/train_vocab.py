@@ -22,7 +22,10 @@ def register(commands):
     parser.add_argument("--input", nargs="+", required=True, metavar="FILE",
                         help="UTF-8 text files, one sentence or paragraph per line")
     parser.add_argument("--output", required=True, metavar="PREFIX",
-                        help="output path without extension")
+                        help="output path without extension; a folder (DIR/ or an existing "
+                        "directory) means DIR/vocab")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the vocabulary files if PREFIX's already exist")
     parser.add_argument("--vocab-size", type=int, required=True, metavar="N",
                         help="number of pieces, special tokens included")
     parser.add_argument("--kind", choices=["sentencepiece", "wordpiece"],
@@ -37,6 +40,24 @@ def register(commands):
     parser.set_defaults(func=run, needs_tensorflow=False)
 
 
+def output_prefix(output: str, kind: str, overwrite: bool) -> str:
+    """The PREFIX that ``--output`` names: ``DIR/`` or an existing directory means
+    ``DIR/vocab`` (never the hidden ``DIR/.model``); existing files are refused unless
+    ``overwrite``."""
+    import os
+
+    from albert_tf.errors import AlbertTfError
+
+    if output.endswith(("/", os.sep)) or os.path.isdir(output):
+        output = os.path.join(output, "vocab")
+    extensions = (".model", ".vocab") if kind == "sentencepiece" else (".txt",)
+    existing = [output + ext for ext in extensions if os.path.exists(output + ext)]
+    if existing and not overwrite:
+        raise AlbertTfError(f"--output {output}: {existing[0]} exists; pass --overwrite to "
+                            "replace it")
+    return output
+
+
 def run(args) -> int:
     from albert_tf import __version__
     from albert_tf.errors import AlbertTfError
@@ -44,6 +65,7 @@ def run(args) -> int:
     from albert_tf.tokenization import vocab_training
 
     log = lambda message: print(f"[train-vocab] {message}", flush=True)  # noqa: E731
+    args.output = output_prefix(args.output, args.kind, args.overwrite)
     if args.kind == "sentencepiece":
         path = vocab_training.train_sentencepiece(
             args.input, args.output, args.vocab_size, args.do_lower_case, args.keep_accents,

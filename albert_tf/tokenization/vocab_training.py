@@ -40,6 +40,10 @@ def _check_inputs(inputs) -> None:
             raise AlbertTfError(f"{path}: no such input file")
 
 
+def _no_text(inputs) -> str:
+    return f"--input {' '.join(inputs)}: no text to train a vocabulary on"
+
+
 def _lines(inputs, log):
     """Yields the lines of the input files (UTF-8; CRLF or LF)."""
     for path in inputs:
@@ -78,7 +82,19 @@ def train_sentencepiece(inputs, prefix: str, vocab_size: int, do_lower_case: boo
                 yield text
 
     directory = os.path.dirname(os.path.abspath(prefix))
+    made_directory = not os.path.isdir(directory)
     os.makedirs(directory, exist_ok=True)
+    try:
+        return _train_sentencepiece(spm, sentences, counts, inputs, prefix, directory,
+                                    vocab_size, log, verbose)
+    except BaseException:
+        if made_directory and not os.listdir(directory):
+            os.rmdir(directory)  # a failed run leaves nothing behind
+        raise
+
+
+def _train_sentencepiece(spm, sentences, counts, inputs, prefix, directory, vocab_size, log,
+                         verbose):
     start = time.time()
     log(f"training a SentencePiece unigram vocabulary of {vocab_size} pieces")
     spm.set_random_generator_seed(SEED)
@@ -94,6 +110,8 @@ def train_sentencepiece(inputs, prefix: str, vocab_size: int, do_lower_case: boo
                     shuffle_input_sentence=True, input_sentence_size=10_000_000,
                     num_threads=NUM_THREADS, logstream=None if verbose else devnull)
             except RuntimeError as e:
+                if not counts["lines"]:
+                    raise AlbertTfError(_no_text(inputs)) from None
                 raise AlbertTfError(f"SentencePiece training failed: "
                                     f"{str(e).strip().splitlines()[-1]}") from None
         log(f"read {counts['lines']} lines ({counts['bytes'] / 1e6:.1f} MB)")
@@ -144,6 +162,8 @@ def train_wordpiece(inputs, prefix: str, vocab_size: int, do_lower_case: bool = 
     for line in _lines(inputs, log):
         words.update(basic_tokenize(line, do_lower_case))
         lines += 1
+    if not words:
+        raise AlbertTfError(_no_text(inputs))
     log(f"read {lines} lines, {len(words)} distinct words; learning a WordPiece "
         f"vocabulary of up to {vocab_size} tokens")
     # The learner adds the reserved tokens on top of its vocab_size.
