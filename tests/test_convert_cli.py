@@ -116,6 +116,17 @@ def test_existing_output_needs_overwrite(capsys, tmp_path):
     assert not leftovers(tmp_path)
 
 
+def test_converting_in_place_is_refused(capsys, tmp_path):
+    source = tmp_path / "model"
+    shutil.copytree(fixture("sequence_classification_g2_i1"), source)
+    before = sorted(os.listdir(source))
+    for output in (source, tmp_path):  # the input itself, or a folder holding it
+        code, _, err = run(capsys, "--from", "huggingface", "--to", "keras", "--input", source,
+                           "--output", output, "--overwrite")
+        assert code == 2 and "converting in place would replace the source" in error_line(err)
+        assert sorted(os.listdir(source)) == before
+
+
 @pytest.mark.parametrize("args, message", [
     (["--from", "huggingface", "--input", "hf://albert/albert-base-v2"], "local files only"),
     (["--from", "huggingface", "--input", "missing_dir"], "missing_dir: no such file"),

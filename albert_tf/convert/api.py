@@ -123,6 +123,14 @@ def _umask():
     return mask
 
 
+def _refuse_same_place(input: str, output: str) -> None:
+    """--output must not be --input (or hold it): replacing it would lose the source."""
+    source, target = os.path.realpath(input), os.path.realpath(output)
+    if source == target or source.startswith(target + os.sep):
+        raise AlbertTfError(f"--output {output} is --input {input} (or holds it); converting "
+                            "in place would replace the source: choose another --output")
+
+
 def convert(source_format: str, target_format: str, input: str, output: str, *,
             task: str | None = None, config: str | None = None, labels=None,
             allow_pickle: bool = False, overwrite: bool = False, log=print) -> str:
@@ -149,6 +157,7 @@ def convert(source_format: str, target_format: str, input: str, output: str, *,
     if target_format not in TARGETS:
         raise AlbertTfError(f"unknown target format {target_format!r}; "
                             f"known: {', '.join(TARGETS)}")
+    _refuse_same_place(input, output)
     with staged_directory(output, overwrite) as staging:
         converted = read(source_format, input, task=task, config=config, labels=labels,
                          allow_pickle=allow_pickle, log=log)
