@@ -152,7 +152,11 @@ def starting_point(run):
     args = run["args"]
     if "--init-checkpoint" in args:
         return _sha256(os.path.join(args[args.index("--init-checkpoint") + 1], "model.weights.h5"))
-    return _sha256(args[args.index("--albert-config") + 1], args[args.index("--vocab") + 1])
+    import hashlib
+
+    with open(args[args.index("--albert-config") + 1], encoding="utf-8") as f:
+        config = json.dumps(json.load(f), sort_keys=True)  # the settings, not the layout
+    return hashlib.sha256((config + _sha256(args[args.index("--vocab") + 1])).encode()).hexdigest()
 
 
 _CACHE_LOCK = threading.Lock()
@@ -227,8 +231,14 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=1,
                         help="fine-tunes at once, one core and one thread each (default: 1, "
                              "all threads)")
+    parser.add_argument("--starts", default="pretrained,scratch",
+                        help="which starts to run: pretrained, scratch or both (default); "
+                        "e.g. scratch while a starter is still training")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
+    starts = [s for s in args.starts.split(",") if s]
+    if not starts or set(starts) - {"pretrained", "scratch"}:
+        parser.error(f"--starts {args.starts}: choose from pretrained, scratch")
     names = [n for n in args.only.split(",") if n]
     unknown = sorted(set(names) - set(TASKS))
     if unknown:
@@ -240,7 +250,7 @@ def main(argv=None):
             raise SystemExit(f"{model}: no starter model; run bench/pretrain_starter.py first")
     os.makedirs(OUT, exist_ok=True)
     cache = load_cache()
-    runs = [run for n in names for run in plan_task(n, TASKS[n])]
+    runs = [run for n in names for run in plan_task(n, TASKS[n]) if run["start"] in starts]
     if args.workers == 1:
         for run in runs:
             execute(run, cache)
