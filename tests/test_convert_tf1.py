@@ -219,6 +219,13 @@ def test_squad_v2_verifier_head(tmp_path):
         diff = np.abs(np.asarray(got[key]) - want[key])
         diff = diff[p_mask == 0] if diff.ndim == 2 else diff
         assert diff.max() <= 1e-5, key
+    # task.json may only name a file beside it: a path elsewhere on disk is refused.
+    outside = tmp_path / "elsewhere.weights.h5"
+    shutil.copy(tmp_path / "model" / "squad_v2_head.weights.h5", outside)
+    for bad in (str(outside), "../elsewhere.weights.h5", "missing.weights.h5"):
+        (tmp_path / "model" / "task.json").write_text(json.dumps({**info, "squad_v2_head": bad}))
+        with pytest.raises(AlbertTfError, match="squad_v2_head"):
+            read("keras", out, log=quiet)
 
 
 def squad_v2_reference(w, seq, p_mask, starts):

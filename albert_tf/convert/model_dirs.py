@@ -41,8 +41,17 @@ def read_model_dir(directory: str, log=print) -> Converted:
     if info.get("squad_v2_head"):
         from albert_tf.modeling.squad_v2_head import SquadV2Head
 
+        name = info["squad_v2_head"]
+        # task.json names a file beside it; any other path (absolute, "..", a folder) is
+        # refused rather than read from wherever it points.
+        if not isinstance(name, str) or os.path.basename(name) != name or name in (".", ".."):
+            raise AlbertTfError(f"{directory}/task.json: squad_v2_head {name!r} must name a "
+                                f"file in the model directory, such as {SQUAD_V2_FILE}")
+        if not os.path.isfile(os.path.join(directory, name)):
+            raise AlbertTfError(f"{directory}: task.json names squad_v2_head {name}, which is "
+                                "not there")
         head = SquadV2Head(config.hidden_size, config.initializer_range)
-        head.load_weights(os.path.join(directory, info["squad_v2_head"]))
+        head.load_weights(os.path.join(directory, name))
         extras["squad_v2_head"] = head
     vocab, settings = None, {}
     from albert_tf.tokenization.assets import is_model_dir, read_assets
