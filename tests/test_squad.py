@@ -31,6 +31,21 @@ def _slice(path, out, articles, paragraphs=None, version=None):
 
 
 # ----------------------------------------------------------------------------- reader
+def test_answers_off_by_whitespace_are_fixed(tmp_path):
+    from albert_tf.tasks.squad_data import read_squad_file
+
+    context = "Normans came from  Normandy in France."
+    qas = [{"id": "a", "question": "q", "answers": [{"text": " Normandy", "answer_start": 17}]},
+           {"id": "b", "question": "q", "answers": [{"text": "Normandy ", "answer_start": 17}]},
+           {"id": "c", "question": "q", "answers": [{"text": "France", "answer_start": 31}]}]
+    path = tmp_path / "ws.json"
+    path.write_text(json.dumps({"data": [{"paragraphs": [{"context": context, "qas": qas}]}]}))
+    examples = read_squad_file(str(path))
+    assert [e.answers for e in examples] == [[("Normandy", 19)], [("Normandy", 19)],
+                                             [("France", 31)]]
+
+
+
 @pytest.mark.parametrize("parts, questions, answers, answerable, version, first_id", [
     (V11, 10570, 34726, 10570, "1.1", "56be4db0acb8001400a502ec"),
     (HALF, 6078, 10052, 2910, "2.0", None),
@@ -58,6 +73,9 @@ def test_reader_counts(parts, questions, answers, answerable, version, first_id)
      'data[0].paragraphs[0]: a question has no "id"'),
     ('{"data": [{"paragraphs": [{"context": "abc", "qas": [{"id": "x", "question": "q", '
      '"answers": [{"text": "a", "answer_start": 9}]}]}]}]}', "question x: an answer needs"),
+    ('{"data": [{"paragraphs": [{"context": "the cat sat", "qas": [{"id": "q7", "question": '
+     '"q", "answers": [{"text": "dog", "answer_start": 4}]}]}]}]}',
+     "question q7: answer 'dog' is not at answer_start 4 (the context has 'cat' there)"),
 ])
 def test_bad_files_are_one_line_errors(content, message, tmp_path, capsys):
     bad = tmp_path / "bad.json"

@@ -123,11 +123,32 @@ def _example(qa, context, title, where) -> SquadExample:
                 0 <= start <= len(context)):
             raise AlbertTfError(f"{where}: question {qas_id}: an answer needs \"text\" and an "
                                 f"\"answer_start\" inside the context")
-        answers.append((text, start))
+        answers.append(_checked_answer(text, start, context, f"{where}: question {qas_id}"))
     impossible = bool(qa.get("is_impossible", False))
     if impossible and answers:
         raise AlbertTfError(f"{where}: question {qas_id} is_impossible but has answers")
     return SquadExample(qas_id, qa["question"], context, answers, impossible, title)
+
+
+def _checked_answer(text, start, context, where, slack=8):
+    """``(text, start)`` where ``context[start:]`` starts with ``text``.
+
+    An answer off only by whitespace (spaces around its text, or an offset that points at
+    the spaces before it) is fixed; any other mismatch is an error naming the question,
+    since training on it would teach the wrong span.
+    """
+    if context.startswith(text, start):
+        return text, start
+    stripped = text.strip()
+    if stripped:
+        for shift in sorted(range(-slack, slack + 1), key=abs):
+            at = start + shift
+            if 0 <= at and context.startswith(stripped, at) and not context[
+                    min(at, start):max(at, start)].strip():
+                return stripped, at
+    found = context[start:start + len(text)]
+    raise AlbertTfError(f"{where}: answer {text[:60]!r} is not at answer_start {start} "
+                        f"(the context has {found[:60]!r} there)")
 
 
 def read_predictions(path) -> dict:
