@@ -126,6 +126,47 @@ def test_rest_bodies_map_onto_the_signatures(classifier_dir, exported):
     assert len(b64["label"]) == 1
 
 
+def test_malformed_rest_bodies_get_tf_servings_error_shape(exported):
+    import tensorflow as tf
+
+    from albert_tf.export.rest import rest_predict
+
+    _, report = exported
+    loaded = tf.saved_model.load(report["saved_model"])
+    ids_spec = loaded.signatures["serve_ids"].structured_input_signature[1]
+    length = ids_spec["input_ids"].shape[-1] or 8
+
+    def ids(**change):
+        row = {key: [1] * length for key in ids_spec}
+        row.update(change)
+        return {"signature_name": "serve_ids", "instances": [row]}
+
+    bodies = [
+        (["not", "an", "object"], "a JSON object"),
+        ({"signature_name": "nope", "instances": ["x"]}, 'name: "nope" not found'),
+        ({}, 'either "instances" or "inputs"'),
+        ({"instances": ["x"], "inputs": ["x"]}, 'either "instances" or "inputs"'),
+        ({"instances": []}, "non-empty list"),
+        ({"instances": "great"}, "non-empty list"),
+        ({"instances": [{"txt": "a"}]}, "missing input(s) text; unknown input(s) txt"),
+        ({"instances": [{"text": "a"}, "b"]}, "not a mix"),
+        ({"instances": [7]}, "input 'text' takes strings, got 7"),
+        ({"inputs": {"b64": "@@@"}}, "not base64"),
+        ({"inputs": [{"b64": 5}]}, "a string value is a JSON string or"),
+        (ids(input_ids=[2.7] * length), "input 'input_ids' takes integers, got 2.7"),
+        (ids(input_ids=[2 ** 40] * length), "does not fit int"),
+        (ids(input_mask=[True] * length), "takes integers, got True"),
+        ({"signature_name": "serve_ids", "instances": [1, 2]}, "bare instances need"),
+        ({"signature_name": "serve_ids", "inputs": {"input_ids": [[1, 2], [3]],
+                                                   "input_mask": [[1]], "segment_ids": [[0]]}},
+         "input 'input_ids'"),
+    ]
+    for body, fragment in bodies:
+        answer = rest_predict(loaded, body)
+        assert set(answer) == {"error"}, body
+        assert fragment in answer["error"] and "\n" not in answer["error"], answer
+
+
 def test_export_folder_contents_and_saved_model_cli(exported):
     out, report = exported
     version = report["saved_model"]

@@ -16,26 +16,63 @@ Example:
 from __future__ import annotations
 
 import base64
+import json
 
 import numpy as np
 
 
+class BadRequest(ValueError):
+    """A body TF Serving would refuse; ``rest_predict`` answers it with ``{"error": ...}``."""
+
+
 def _decode(value):
-    if isinstance(value, dict) and set(value) == {"b64"}:
-        return base64.b64decode(value["b64"])
+    if isinstance(value, dict):
+        if set(value) != {"b64"} or not isinstance(value["b64"], str):
+            raise BadRequest(f"a string value is a JSON string or {{\"b64\": \"...\"}}, "
+                             f"not {str(value)[:80]}")
+        try:
+            return base64.b64decode(value["b64"], validate=True)
+        except ValueError:
+            raise BadRequest(f"not base64: {value['b64'][:80]!r}") from None
     if isinstance(value, list):
         return [_decode(v) for v in value]
     return value
 
 
-def _tensor(values, spec):
+def _check_values(values, spec, key):
+    """Every leaf of ``values`` must be of the input's kind; integers must fit its dtype
+    (TF Serving refuses 2.7 or 2**40 for an int32 input rather than cutting them)."""
+    import tensorflow as tf
+
+    if isinstance(values, list):
+        for value in values:
+            _check_values(value, spec, key)
+        return
+    if spec.dtype == tf.string:
+        if not isinstance(values, (str, bytes)):
+            raise BadRequest(f"input {key!r} takes strings, got {values!r}")
+        return
+    if spec.dtype.is_integer:
+        if isinstance(values, bool) or not isinstance(values, int):
+            raise BadRequest(f"input {key!r} takes integers, got {values!r}")
+        if not spec.dtype.min <= values <= spec.dtype.max:
+            raise BadRequest(f"input {key!r}: {values} does not fit {spec.dtype.name}")
+    elif isinstance(values, bool) or not isinstance(values, (int, float)):
+        raise BadRequest(f"input {key!r} takes numbers, got {values!r}")
+
+
+def _tensor(values, spec, key):
     import tensorflow as tf
 
     values = _decode(values)
-    if spec.dtype == tf.string:
-        array = np.array(values, dtype=object)
-        return tf.constant(array, tf.string)
-    return tf.constant(np.array(values), spec.dtype)
+    _check_values(values, spec, key)
+    try:
+        if spec.dtype == tf.string:
+            array = np.array(values, dtype=object)
+            return tf.constant(array, tf.string)
+        return tf.constant(np.array(values), spec.dtype)
+    except ValueError as e:  # ragged lists
+        raise BadRequest(f"input {key!r}: {str(e).splitlines()[0]}") from None
 
 
 def _jsonable(value):
@@ -46,30 +83,73 @@ def _jsonable(value):
     return array.tolist()
 
 
-def rest_predict(loaded, body: dict) -> dict:
-    """Answers a TF Serving REST predict body with a loaded SavedModel's signature."""
+def rest_predict(loaded, body) -> dict:
+    """Answers a TF Serving REST predict body with a loaded SavedModel's signature.
+
+    A malformed body gets TF Serving's error shape, ``{"error": "one line"}``, never an
+    exception.
+    """
+    import tensorflow as tf
+
+    try:
+        return _predict(loaded, body)
+    except BadRequest as e:
+        return {"error": str(e)}
+    except (tf.errors.InvalidArgumentError, tf.errors.OutOfRangeError) as e:
+        return {"error": (e.message or str(e)).strip().splitlines()[0]}
+
+
+def _predict(loaded, body) -> dict:
+    if not isinstance(body, dict):
+        raise BadRequest("the body is a JSON object with \"instances\" or \"inputs\"")
     name = body.get("signature_name", "serving_default")
+    if not isinstance(name, str) or name not in loaded.signatures:
+        raise BadRequest(f"Serving signature name: {json.dumps(name)} not found in signature "
+                         f"def (the model has {', '.join(sorted(loaded.signatures))})")
     function = loaded.signatures[name]
     specs = function.structured_input_signature[1]
+    if ("instances" in body) == ("inputs" in body):
+        raise BadRequest('a REST predict body holds either "instances" or "inputs"')
     if "instances" in body:
         instances = body["instances"]
-        if len(specs) == 1 and not (instances and isinstance(instances[0], dict)):
+        if not isinstance(instances, list) or not instances:
+            raise BadRequest('"instances" is a non-empty list')
+        named = [isinstance(instance, dict) for instance in instances]
+        if any(named) != all(named):
+            raise BadRequest('"instances" are all objects or all bare values, not a mix')
+        if not named[0]:
+            if len(specs) != 1:
+                raise BadRequest(f"bare instances need a signature with one input; {name} has "
+                                 f"{', '.join(sorted(specs))}")
             (key,) = specs
             columns = {key: instances}
         else:
+            for i, instance in enumerate(instances):
+                _same_keys(instance, specs, f"instances[{i}]")
             columns = {key: [instance[key] for instance in instances] for key in specs}
-        outputs = function(**{k: _tensor(v, specs[k]) for k, v in columns.items()})
+        outputs = function(**{k: _tensor(v, specs[k], k) for k, v in columns.items()})
         keys = sorted(outputs)
         rows = [{k: _jsonable(outputs[k])[i] for k in keys} for i in range(len(instances))]
         if len(keys) == 1:
             rows = [row[keys[0]] for row in rows]
         return {"predictions": rows}
-    if "inputs" in body:
-        inputs = body["inputs"]
-        if not isinstance(inputs, dict):
-            (key,) = specs
-            inputs = {key: inputs}
-        outputs = function(**{k: _tensor(v, specs[k]) for k, v in inputs.items()})
-        result = {k: _jsonable(v) for k, v in outputs.items()}
-        return {"outputs": result[next(iter(result))] if len(result) == 1 else result}
-    raise ValueError('a REST predict body holds "instances" or "inputs"')
+    inputs = body["inputs"]
+    if not isinstance(inputs, dict) or set(inputs) == {"b64"}:
+        if len(specs) != 1:
+            raise BadRequest(f"a bare \"inputs\" value needs a signature with one input; "
+                             f"{name} has {', '.join(sorted(specs))}")
+        (key,) = specs
+        inputs = {key: inputs}
+    _same_keys(inputs, specs, '"inputs"')
+    outputs = function(**{k: _tensor(v, specs[k], k) for k, v in inputs.items()})
+    result = {k: _jsonable(v) for k, v in outputs.items()}
+    return {"outputs": result[next(iter(result))] if len(result) == 1 else result}
+
+
+def _same_keys(given: dict, specs: dict, where: str) -> None:
+    missing, unknown = sorted(set(specs) - set(given)), sorted(set(given) - set(specs))
+    if missing or unknown:
+        raise BadRequest(f"{where}: " + "; ".join(
+            part for part in (f"missing input(s) {', '.join(missing)}" if missing else "",
+                              f"unknown input(s) {', '.join(unknown)}" if unknown else "")
+            if part) + f" (the signature takes {', '.join(sorted(specs))})")
