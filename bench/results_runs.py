@@ -355,6 +355,11 @@ def write_results(rows):
         lines.append(f"| {title} | {metric} | {values.get('pretrained', '-')} | "
                      f"{values.get('scratch', '-')} | {gained} | {baselines.get(task, '-')} | "
                      f"{minutes} |")
+    carried = sorted({(row["task"], row["start"], row["date"], row["source"])
+                      for row in rows if row.get("source")})
+    if carried:
+        lines += [""] + [f"The {start} runs of {task} are carried over from {date}: {source}."
+                         for task, start, date, source in carried]
     lines += ["", "Commands, exactly as run:", "", "```console"]
     lines += [f"$ {row['command']}" for row in rows]
     lines += ["```"]
