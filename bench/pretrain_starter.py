@@ -24,6 +24,10 @@ Stages:
    did, with single whole-word masks (``--steps-64`` updates at 64 tokens, then
    ``--steps-128`` at 128); then ``--steps-ngram`` updates at 128 tokens with ALBERT's
    n-gram masks. ``--init-from`` starts the third phase from an existing starter.
+   English adds in phase 3 the unlabelled text of the fine-tuning tasks' training
+   splits (the Wikipedia paragraphs of the 38 SQuAD articles that bench/results_runs.py
+   trains on, the Reuters sentences of CoNLL-2003 eng.train; never their evaluation
+   parts, never WikiText).
 5. the model directory (``albert_config.json``, ``task.json``, ``vocab/``,
    ``model.weights.h5``, ``training_log.csv``, ``starter_phases.json``) copied to
    ``--output`` with a README.md that gives the data, the recipe, the minutes and the
@@ -49,15 +53,18 @@ BOOKS = ["gutenberg_pg1342.txt", "gutenberg_pg1661.txt", "gutenberg_pg2701.txt",
 NOVELS = ["hongloumeng.txt", "sanguoyanyi.txt", "shuihuzhuan.txt"]
 CHUNK = 250  # updates between checkpoints and log rows
 HELD_OUT_NOVEL, HELD_OUT_FROM = "hongloumeng.txt", "第一一一回"  # chapters 111-120
+SQUAD_HELD_OUT = 10  # bench/results_runs.py evaluates SQuAD on the last 10 dev articles
 
 # The recipe (see docs/PRETRAINING.md, "Leaving the plateau").
 # Phases 1 and 2 mask single whole words (an easier start); phase 3 switches to ALBERT's
 # own n-gram masks (up to 3 words, p(n) ∝ 1/n), which the held-out records also use.
 RECIPE = {
-    "en": dict(steps_64=12000, steps_128=6000, steps_ngram=3500, batch_size=64,
-               learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=5, masking_ngram=1),
+    "en": dict(steps_64=12000, steps_128=6000, steps_ngram=2400, batch_size=64,
+               learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=5, masking_ngram=1,
+               ngram_extra=("wiki128", "news128")),
     "zh": dict(steps_64=12000, steps_128=4000, steps_ngram=3000, batch_size=64,
-               learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=3, masking_ngram=1),
+               learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=3, masking_ngram=1,
+               ngram_extra=()),
 }
 PHASES = [  # (name, records, recipe key of its steps, phase it starts from)
     ("phase64", "train64", "steps_64", None),
@@ -122,6 +129,39 @@ def prepare_text(lang: str, work: str) -> tuple[list, list, str]:
     return train + [head], [tail], "prose"
 
 
+def prepare_extra_text(work: str) -> dict:
+    """English text of the fine-tuning tasks' training splits, without their labels:
+    the Wikipedia paragraphs of the SQuAD articles that bench/results_runs.py trains on
+    (all dev-v1.1 articles but the last 10, which it evaluates on; one paragraph per
+    line, a blank line between articles) and the Reuters sentences of CoNLL-2003
+    eng.train (one sentence per line, a blank line between documents). Neither holds
+    WikiText or any evaluation text. {name: (path, text format)}."""
+    folder = os.path.join(work, "text")
+    wiki = os.path.join(folder, "squad-train-articles.txt")
+    if not os.path.exists(wiki):
+        with open(os.path.join(DATA, "squad", "dev-v1.1.json"), encoding="utf-8") as f:
+            articles = json.load(f)["data"][:-SQUAD_HELD_OUT]
+        _write(wiki, "\n".join("\n".join(p["context"].strip() for p in a["paragraphs"]) + "\n"
+                               for a in articles))
+    news = os.path.join(folder, "conll2003-eng-train.txt")
+    if not os.path.exists(news):
+        documents, sentence = [[]], []
+        with open(os.path.join(DATA, "conll2003", "eng.train"), encoding="utf-8") as f:
+            for line in f:
+                fields = line.split()
+                if fields and fields[0] == "-DOCSTART-":
+                    documents.append([])
+                elif fields:
+                    sentence.append(fields[0])
+                elif sentence:
+                    documents[-1].append(detokenize_wikitext(" ".join(sentence)))
+                    sentence = []
+        if sentence:
+            documents[-1].append(detokenize_wikitext(" ".join(sentence)))
+        _write(news, "\n".join("\n".join(d) + "\n" for d in documents if d))
+    return {"wiki128": (wiki, "paragraphs"), "news128": (news, "lines")}
+
+
 def _write(path, text):
     partial = path + ".partial"
     with open(partial, "w", encoding="utf-8") as f:
@@ -152,6 +192,16 @@ def records(lang, work, vocab, train, held_out, held_out_format, dupe_factor):
                        "--masked-lm-prob", "0", "--max-seq-length", str(length),
                        "--max-predictions-per-seq", str(length * 20 // 128), *common)
         out[f"train{length}"] = folder
+    if lang == "en":
+        for name, (path, text_format) in prepare_extra_text(work).items():
+            folder = os.path.join(work, name)
+            if not os.path.exists(os.path.join(folder, "pretrain.metadata.json")):
+                _albert_tf("create-pretraining-data", "--input", path, "--output-dir", folder,
+                           "--text-format", text_format, "--dupe-factor", str(dupe_factor),
+                           "--masked-lm-prob", "0", "--max-seq-length", "128",
+                           "--max-predictions-per-seq", "20", "--vocab", vocab,
+                           "--num-shards", "2")
+            out[name] = folder
     folder = os.path.join(work, "heldout128")
     if not os.path.exists(os.path.join(folder, "pretrain.metadata.json")):
         _albert_tf("create-pretraining-data", "--input", *held_out, "--output-dir", folder,
@@ -209,12 +259,13 @@ def main(argv=None):
         rate = recipe["ngram_learning_rate" if ngram > 1 else "learning_rate"]
         init_dir = args.init_from if args.init_from else (
             os.path.join(work, init) if last is not None else None)
+        extra = recipe["ngram_extra"] if name == "phase128ngram" else ()
         if not finished_run(model_dir):
-            _pretrain(config, data, train_records, model_dir, vocab, ngram, init_dir,
+            _pretrain(config, data, (train_records, *extra), model_dir, vocab, ngram, init_dir,
                       recipe["batch_size"], steps, rate, os.path.join(work, f"{name}.log"))
         minutes, _ = _phase_minutes(model_dir)
         history.append(dict(phase=name, max_seq_length=int(train_records[5:]),
-                            masking_ngram=ngram, updates=steps, batch_size=recipe["batch_size"],
+                            text=[train_records, *extra], masking_ngram=ngram, updates=steps, batch_size=recipe["batch_size"],
                             peak_learning_rate=rate, minutes=round(minutes, 1)))
         last = model_dir
     if last is None:
@@ -228,8 +279,8 @@ def _pretrain(config, data, train_records, model_dir, vocab, ngram, init_dir, ba
     held = os.path.join(data["heldout128"], "*.tfrecord")
     _albert_tf(
         "pretrain", "--albert-config", config, "--dynamic-masking",
-        "--train-data", os.path.join(data[train_records], "*.tfrecord"),
-        *(["--eval-data", held] if train_records == "train128" else []),
+        "--train-data", ",".join(os.path.join(data[r], "*.tfrecord") for r in train_records),
+        *(["--eval-data", held] if train_records[0] == "train128" else []),
         "--model-dir", model_dir, "--vocab", vocab, "--masking-ngram", str(ngram),
         *(["--init-checkpoint", init_dir] if init_dir else []),
         "--batch-size", str(batch_size), "--steps", str(steps),
