@@ -1,13 +1,18 @@
-"""``albert-tf demo``: the whole way, on the bundled data, in about 15 minutes on 2 CPU cores.
+"""``albert-tf demo``: the whole way, on the bundled data, in minutes on 2 CPU cores.
 
-Stages (each skipped when its outputs are complete, unless ``fresh``):
+By default the demo starts from the committed English starter model
+(``saved_models/albert_starter_en``, pretrained here by ``bench/pretrain_starter.py``),
+which gives a better SST-2 model in fewer minutes than the short pretraining a demo can
+afford (docs/RESULTS.md). ``pretrain_here`` (``--pretrain-here``) runs that short
+pretraining instead. Stages (each skipped when its outputs are complete, unless ``fresh``):
 
-1. vocabulary: an 8000-piece SentencePiece model trained on ``pretrain_en/``;
-2. data: masked-LM + sentence-order TFRecords in ``tfrecords/demo/``;
-3. pretrain: ``configs/albert_demo.json`` with LAMB;
-4. finetune: SST-2 sentiment, evaluated on its dev set;
-5. export: SavedModel + TFLite float32 and dynamic_int8 in ``saved_models/demo/``;
-6. check: a few sentences through the Keras model, the SavedModel (raw text in) and
+1. starter: check the starter model and show its held-out masked-LM score; or, with
+   ``pretrain_here``: vocabulary (an 8000-piece SentencePiece model trained on
+   ``pretrain_en/``), data (masked-LM + sentence-order TFRecords in ``tfrecords/demo/``)
+   and pretrain (``configs/albert_demo.json`` with LAMB);
+2. finetune: SST-2 sentiment, evaluated on its dev set;
+3. export: SavedModel + TFLite float32 and dynamic_int8 in ``saved_models/demo/``;
+4. check: a few sentences through the Keras model, the SavedModel (raw text in) and
    the int8 TFLite file, side by side; pictures; a summary table.
 """
 
@@ -55,10 +60,19 @@ class DemoPlan:
         return cls(vocab_size=4000, dupe_factor=1, pretrain_steps=60, pretrain_seq=64,
                    finetune_examples=1500, export_examples=100)
 
+    @classmethod
+    def from_starter(cls, quick=False):
+        """Fine-tuning the starter: its recipe in docs/RESULTS.md (AdamW 1e-3)."""
+        if quick:
+            return cls(finetune_examples=2000, finetune_epochs=1.0, finetune_lr=1e-3,
+                       export_examples=100)
+        return cls(finetune_examples=20000, finetune_epochs=2.0, finetune_lr=1e-3)
 
-def _need(data_dir):
-    needed = [os.path.join("pretrain_en", "*.txt"), os.path.join("sst2", "train.tsv"),
-              os.path.join("sst2", "dev.tsv")]
+
+def _need(data_dir, pretrain_here):
+    needed = [os.path.join("sst2", "train.tsv"), os.path.join("sst2", "dev.tsv")]
+    if pretrain_here:
+        needed.insert(0, os.path.join("pretrain_en", "*.txt"))
     for pattern in needed:
         if not glob.glob(os.path.join(data_dir, pattern)):
             raise AlbertTfError(
@@ -66,13 +80,21 @@ def _need(data_dir):
                 "(pretrain_en/*.txt and sst2/{train,dev}.tsv) or pass --data-dir DIR")
 
 
+def starter_dir() -> str:
+    return os.path.join(REPO_ROOT, "saved_models", "albert_starter_en")
+
+
 class Stages:
-    def __init__(self, data_dir, quick, fresh, out, log):
+    def __init__(self, data_dir, quick, fresh, out, log, pretrain_here=False):
         self.data_dir, self.quick, self.fresh, self.log = data_dir, quick, fresh, log
-        self.plan = DemoPlan.quick() if quick else DemoPlan()
+        self.pretrain_here = pretrain_here
+        if pretrain_here:
+            self.plan = DemoPlan.quick() if quick else DemoPlan()
+        else:
+            self.plan = DemoPlan.from_starter(quick)
         self.records = os.path.join(REPO_ROOT, "tfrecords", "demo_quick" if quick else "demo")
         self.out = out
-        self.pretrained = os.path.join(out, "pretrained")
+        self.pretrained = os.path.join(out, "pretrained") if pretrain_here else starter_dir()
         self.sst2 = os.path.join(out, "sst2")
         self.export_dir = os.path.join(out, "export")
         self.vocab = os.path.join(out, "vocab", "en")
@@ -89,16 +111,69 @@ class Stages:
         self.log(f"[{name}] {self.timings[name]:.0f}s")
 
 
-def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> dict:
-    """Runs every stage; returns the summary (also written to OUT/summary.json)."""
+def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print,
+             pretrain_here=False) -> dict:
+    """Runs every stage; returns the summary (also written to OUT/summary.json).
+
+    Args:
+        data_dir: the shared data folder (default: ``../shared/data`` beside the repository).
+        quick: a run of about two minutes (smaller sizes everywhere).
+        fresh: redo every stage.
+        out: where the models go (default: ``saved_models/demo``).
+        log: progress printer.
+        pretrain_here: pretrain a small model here instead of starting from the starter.
+    """
     data_dir = data_dir or os.path.join(os.path.dirname(REPO_ROOT), "shared", "data")
-    _need(data_dir)
+    _need(data_dir, pretrain_here)
     out = out or os.path.join(REPO_ROOT, "saved_models", "demo" + ("_quick" if quick else ""))
-    s = Stages(data_dir, quick, fresh, out, log)
+    s = Stages(data_dir, quick, fresh, out, log, pretrain_here)
     if fresh:
         for folder in (out, s.records):
             shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(out, exist_ok=True)
+    _forget_other_start(s)
+    if pretrain_here:
+        _pretrain_here(s, data_dir)
+    else:
+        s.run("starter", lambda: False, lambda: _check_starter(s))
+    p = s.plan
+
+    def finetune():
+        from albert_tf.tasks.base import task_options
+        from albert_tf.tasks.finetuning import FinetuneSettings, finetune as run
+
+        _clear_if_finished(s.sst2)  # trained, but stopped before its dev evaluation
+
+        # A --pretrain-here directory holds the vocabulary only as a file: give it as
+        # --vocab. The starter carries its own vocab/.
+        run(FinetuneSettings(
+            task="classification", train=os.path.join(data_dir, "sst2", "train.tsv"),
+            dev=os.path.join(data_dir, "sst2", "dev.tsv"), output_dir=s.sst2,
+            init_checkpoint=s.pretrained,
+            vocab=s.vocab + ".model" if s.pretrain_here else None, epochs=p.finetune_epochs,
+            batch_size=p.finetune_batch, learning_rate=p.finetune_lr,
+            max_seq_length=p.finetune_seq, max_train_examples=p.finetune_examples,
+            bias_correction=True, verbose=2),
+            task_options("classification"),
+            print_fn=lambda line: log("  " + line))
+
+    s.run("finetune", lambda: os.path.exists(os.path.join(s.sst2, "eval_results.json")), finetune)
+
+    def export():
+        from albert_tf.export.run import export as run
+
+        run(s.sst2, s.export_dir, variants=("float32", "dynamic_int8"), examples=p.export_examples,
+            log=lambda line: log("  " + line))
+
+    s.run("export", lambda: os.path.exists(os.path.join(s.export_dir, "export_report.json")),
+          export)
+    summary = _check_and_summarise(s)
+    log(summary["table"])
+    return summary
+
+
+def _pretrain_here(s, data_dir):
+    """Stages 1-3 of ``--pretrain-here``: vocabulary, records and a short pretraining."""
     p = s.plan
     en = sorted(glob.glob(os.path.join(data_dir, "pretrain_en", "*")))
 
@@ -123,7 +198,7 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
 
     s.run("data", lambda: _records_match(s.records, s.vocab + ".model", p), data)
 
-    config = _demo_config(out, p)
+    config = _demo_config(s.out, p)
 
     def pretrain():
         from albert_tf.tasks.pretraining import PretrainSettings, pretrain as run
@@ -135,40 +210,47 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print) -> di
             model_dir=s.pretrained, vocab=s.vocab + ".model", batch_size=p.pretrain_batch,
             steps=p.pretrain_steps, learning_rate=p.pretrain_lr,
             warmup_steps=p.pretrain_steps // 10, checkpoint_every=max(10, p.pretrain_steps // 6),
-            verbose=2), print_fn=lambda line: log("  " + line))
+            verbose=2), print_fn=lambda line: s.log("  " + line))
 
     s.run("pretrain", lambda: _finished(s.pretrained), pretrain)
 
-    def finetune():
-        from albert_tf.tasks.base import task_options
-        from albert_tf.tasks.finetuning import FinetuneSettings, finetune as run
 
-        _clear_if_finished(s.sst2)  # trained, but stopped before its dev evaluation
+def _check_starter(s):
+    """The starter model is there; shows what it scores on held-out text."""
+    from albert_tf.model_dir import WEIGHTS_FILE
 
-        # The pretrained directory holds the vocabulary only as a file; give it as --vocab.
-        run(FinetuneSettings(
-            task="classification", train=os.path.join(data_dir, "sst2", "train.tsv"),
-            dev=os.path.join(data_dir, "sst2", "dev.tsv"), output_dir=s.sst2,
-            init_checkpoint=s.pretrained, vocab=s.vocab + ".model", epochs=p.finetune_epochs,
-            batch_size=p.finetune_batch, learning_rate=p.finetune_lr,
-            max_seq_length=p.finetune_seq, max_train_examples=p.finetune_examples,
-            bias_correction=True, verbose=2),
-            task_options("classification"),
-            print_fn=lambda line: log("  " + line))
+    if not os.path.exists(os.path.join(s.pretrained, WEIGHTS_FILE)):
+        raise AlbertTfError(f"{s.pretrained} has no {WEIGHTS_FILE}: restore it from git "
+                            "(git checkout saved_models) or run the demo with --pretrain-here")
+    scores = os.path.join(s.pretrained, "heldout_scores.json")
+    if os.path.exists(scores):
+        with open(scores) as f:
+            result = json.load(f)
+        s.log(f"  {os.path.relpath(s.pretrained, REPO_ROOT)}: accuracy at [MASK] on held-out "
+              f"WikiText {result['accuracy']['mask']:.3f} (always guessing the commonest piece: "
+              f"{result['most_frequent_label_share']:.3f})")
 
-    s.run("finetune", lambda: os.path.exists(os.path.join(s.sst2, "eval_results.json")), finetune)
 
-    def export():
-        from albert_tf.export.run import export as run
+def _forget_other_start(s):
+    """A fine-tuned model from the other start (starter / --pretrain-here) is not reused."""
+    from albert_tf.io_utils import atomic_write_text
 
-        run(s.sst2, s.export_dir, variants=("float32", "dynamic_int8"), examples=p.export_examples,
-            log=lambda line: log("  " + line))
+    marker = os.path.join(s.out, "demo_start.json")
+    start = {"start": "pretrain_here" if s.pretrain_here else "starter", "quick": s.quick}
+    if not s.pretrain_here:
+        from albert_tf.data.documents import file_digest
+        from albert_tf.model_dir import WEIGHTS_FILE
 
-    s.run("export", lambda: os.path.exists(os.path.join(s.export_dir, "export_report.json")),
-          export)
-    summary = _check_and_summarise(s)
-    log(summary["table"])
-    return summary
+        weights = os.path.join(s.pretrained, WEIGHTS_FILE)
+        start["weights_sha256"] = file_digest(weights) if os.path.exists(weights) else None
+    before = start if s.pretrain_here else None  # demos before the marker pretrained here
+    if os.path.exists(marker):
+        with open(marker) as f:
+            before = json.load(f)
+    if before != start:
+        for folder in (s.sst2, s.export_dir):
+            shutil.rmtree(folder, ignore_errors=True)
+    atomic_write_text(marker, json.dumps(start) + "\n")
 
 
 def _records_match(folder, vocab, plan):
@@ -248,9 +330,11 @@ def _check_and_summarise(s) -> dict:
         accuracy = json.load(f)["metrics"]["accuracy"]
     lines += ["", f"SST-2 dev accuracy {accuracy:.4f} (majority class: 0.5092).", "",
               "| made | where | size |", "|---|---|---|"]
-    for name, path in [("vocabulary", s.vocab + ".model"), ("TFRecords", s.records),
-                       ("pretrained model", s.pretrained), ("SST-2 model", s.sst2),
-                       ("SavedModel", report["saved_model"])] + [
+    made = ([("vocabulary", s.vocab + ".model"), ("TFRecords", s.records),
+             ("pretrained model", s.pretrained)] if s.pretrain_here
+            else [("starter model (committed)", s.pretrained)])
+    for name, path in made + [("SST-2 model", s.sst2),
+                              ("SavedModel", report["saved_model"])] + [
             (f"TFLite {r['variant']}: {r['latency_ms_median']:.1f} ms at batch 1; accuracy "
              f"{r.get('accuracy', float('nan')):.3f} on {report.get('examples')} dev sentences "
              f"(Keras {report.get('keras_accuracy', float('nan')):.3f})",
@@ -280,8 +364,10 @@ def _pictures(s) -> dict:
     folder = os.path.join(s.out, "pictures")
     attention = visualize_attention(s.sst2, SENTENCES[0], folder)
     attributions = visualize_attributions(s.sst2, SENTENCES[0], folder)
+    title = ("demo pretraining: albert_demo on pretrain_en" if s.pretrain_here else
+             "albert_starter_en: its last pretraining phase")
     curves = plot_curves(s.pretrained, os.path.join(folder, "pretraining_curves.png"),
-                         title="demo pretraining: albert_demo on pretrain_en")
+                         title=title)
     return {"attention map": attention["png"], "attention page": attention["html"],
             "attributions": attributions["html"], "pretraining curves": curves}
 

@@ -60,7 +60,8 @@ def stand_ins(tmp_path, monkeypatch):
 def test_records_in_another_format_are_remade_and_old_models_removed(tmp_path, stand_ins):
     out, records = _old_demo(tmp_path, text_format="lines")
     with pytest.raises(Stop):
-        demo.run_demo(data_dir=data_path(), out=str(out), log=lambda line: None)
+        demo.run_demo(data_dir=data_path(), out=str(out), log=lambda line: None,
+                      pretrain_here=True)
     assert stand_ins[0] == ("records", demo.TEXT_FORMAT)
     assert json.load(open(records / "pretrain.metadata.json"))["settings"]["text_format"] == "prose"
     # Nothing trained on the old records survives, so no later stage reuses it.
@@ -72,7 +73,40 @@ def test_records_in_another_format_are_remade_and_old_models_removed(tmp_path, s
 def test_matching_records_are_reused_with_what_was_built_on_them(tmp_path, stand_ins):
     out, records = _old_demo(tmp_path, text_format=demo.TEXT_FORMAT)
     with pytest.raises(Stop):
-        demo.run_demo(data_dir=data_path(), out=str(out), log=lambda line: None)
+        demo.run_demo(data_dir=data_path(), out=str(out), log=lambda line: None,
+                      pretrain_here=True)
     assert [call[0] for call in stand_ins] == ["pretrain"]  # no new records
     for stage in ("sst2", "export"):
         assert (out / stage / "made_before").read_text() == stage
+
+
+def test_the_default_start_fine_tunes_the_starter_and_forgets_the_other_starts_models(
+        tmp_path, stand_ins, monkeypatch):
+    import albert_tf.tasks.finetuning as finetuning
+    from conftest import REPO
+
+    out, _ = _old_demo(tmp_path, text_format=demo.TEXT_FORMAT)  # made by --pretrain-here
+    starter = os.path.join(REPO, "saved_models", "albert_starter_en")
+    monkeypatch.setattr(demo, "starter_dir", lambda: starter)
+
+    def finetune(settings, options, print_fn=None):
+        stand_ins.append(("finetune", settings.init_checkpoint, settings.vocab))
+        raise Stop
+
+    monkeypatch.setattr(finetuning, "finetune", finetune)
+    lines = []
+    with pytest.raises(Stop):
+        demo.run_demo(data_dir=data_path(), out=str(out), log=lines.append)
+    assert stand_ins == [("finetune", starter, None)]  # no records, no pretraining
+    assert any("accuracy at [MASK] on held-out WikiText" in line for line in lines)
+    # The SST-2 model and export of the other start are not reused.
+    for stage in ("sst2", "export"):
+        assert not (out / stage / "made_before").exists(), stage
+
+
+def test_a_missing_starter_is_one_line(tmp_path, stand_ins, monkeypatch):
+    from albert_tf.errors import AlbertTfError
+
+    monkeypatch.setattr(demo, "starter_dir", lambda: str(tmp_path / "nowhere"))
+    with pytest.raises(AlbertTfError, match="run the demo with --pretrain-here"):
+        demo.run_demo(data_dir=data_path(), out=str(tmp_path / "demo"), log=lambda line: None)
