@@ -28,6 +28,9 @@ _UNSUPPORTED_DEFAULTS = {
 
 
 # Keys every written config carries, even when its source file lacked them.
+# The keys every albert_config.json must give (no silent defaults for sizes).
+SIZE_KEYS = ("vocab_size", "embedding_size", "hidden_size", "num_hidden_layers",
+             "num_attention_heads", "intermediate_size")
 _CORE_KEYS = (
     "attention_probs_dropout_prob", "hidden_act", "hidden_dropout_prob", "embedding_size",
     "hidden_size", "initializer_range", "intermediate_size", "max_position_embeddings",
@@ -127,6 +130,14 @@ class AlbertConfig:
             raise ConfigError(f"{path}: no such config file") from None
         except json.JSONDecodeError as e:
             raise ConfigError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
+        if isinstance(values, dict):
+            missing = [key for key in SIZE_KEYS if key not in values]
+            if missing:
+                # A file without its sizes would silently get BERT-base-like defaults.
+                raise ConfigError(f"{path}: missing key {missing[0]!r}"
+                                  + (f" (and {', '.join(map(repr, missing[1:]))})"
+                                     if len(missing) > 1 else "")
+                                  + "; a config file gives every size: " + ", ".join(SIZE_KEYS))
         return cls.from_dict(values, source=path)
 
     def to_dict(self) -> dict[str, Any]:

@@ -97,6 +97,16 @@ def test_not_json_and_missing_file(tmp_path):
         AlbertConfig.from_json_file(tmp_path / "missing.json")
 
 
+@pytest.mark.parametrize("drop", ["hidden_size", "vocab_size"])
+def test_a_config_file_must_give_its_sizes(tmp_path, drop):
+    values = json.load(open(os.path.join(REPO, "configs", "albert_base_v2.json")))
+    del values[drop]
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps(values))
+    with pytest.raises(ConfigError, match=f"partial.json: missing key '{drop}'"):
+        AlbertConfig.from_json_file(path)
+
+
 def test_constructor_validates_too():
     with pytest.raises(ConfigError, match="'hidden_size'"):
         AlbertConfig(hidden_size=10, num_attention_heads=3)
