@@ -45,3 +45,17 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+
+
+def not_utf8(path: str | os.PathLike, label: str = "") -> str:
+    """The one-line reason a text file failed to decode: its first line that is not
+    UTF-8, found by reading the bytes again (only called after a UnicodeDecodeError)."""
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                return (f"{label}{os.fspath(path)}:{number}: not UTF-8 text (byte "
+                        f"0x{line[e.start]:02x} at column {e.start + 1}); convert the file "
+                        "to UTF-8")
+    return f"{label}{os.fspath(path)}: not UTF-8 text"

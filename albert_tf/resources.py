@@ -14,7 +14,9 @@ def config_path(name: str) -> str:
     """Path of a bundled config by short name (``albert_base_v2``) or a file path."""
     if os.path.exists(name):
         return name
-    return os.path.join(configs_dir(), name if name.endswith(".json") else name + ".json")
+    bundled = os.path.join(configs_dir(), name if name.endswith(".json") else name + ".json")
+    # A path that is nowhere is reported as given, not under configs/.
+    return bundled if os.path.exists(bundled) else name
 
 
 # Published parameter counts (embeddings + encoder + pooler), from the ALBERT

@@ -21,6 +21,7 @@ def register(commands):
 
 def run(args) -> int:
     from albert_tf.errors import AlbertTfError
+    from albert_tf.io_utils import not_utf8
     from albert_tf.model_dir import read_task_info
     from albert_tf.tasks.base import task_module
     from albert_tf.tasks.finetuning import predict
@@ -33,8 +34,16 @@ def run(args) -> int:
                 lines = f.read().splitlines()
         except OSError as e:
             raise AlbertTfError(f"--input {args.input}: {e.strerror}") from None
+        except UnicodeDecodeError:
+            raise AlbertTfError(not_utf8(args.input, "--input ")) from None
     else:
-        lines = sys.stdin.read().splitlines()
+        data = sys.stdin.buffer.read()
+        try:
+            lines = data.decode("utf-8").splitlines()
+        except UnicodeDecodeError as e:
+            line = data[:e.start].count(b"\n") + 1
+            raise AlbertTfError(f"standard input line {line}: not UTF-8 text (byte "
+                                f"0x{data[e.start]:02x})") from None
     info = read_task_info(args.model_dir)
     inputs = task_module(args.task).read_inputs(lines, info)
     for row in predict(args.task, args.model_dir, inputs, args):

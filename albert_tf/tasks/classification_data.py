@@ -8,6 +8,7 @@ import json
 import os
 
 from albert_tf.errors import AlbertTfError
+from albert_tf.io_utils import not_utf8
 
 TEXT_COLUMNS = ("sentence", "text", "text_a", "sentence1", "question", "review", "content")
 PAIR_COLUMNS = ("sentence2", "text_b", "question2", "hypothesis", "passage")
@@ -26,6 +27,13 @@ def _rows(path):
     """Header and rows of a CSV/TSV (by extension; .txt/.tsv are tab-separated) or JSONL."""
     if not os.path.isfile(path):
         raise AlbertTfError(f"{path}: no such file")
+    try:
+        return _read_rows(path)
+    except UnicodeDecodeError:
+        raise AlbertTfError(not_utf8(path)) from None
+
+
+def _read_rows(path):
     ext = os.path.splitext(path)[1].lower()
     with open(path, encoding="utf-8-sig", newline="") as f:
         if ext in (".jsonl", ".json"):

@@ -85,6 +85,9 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
     from albert_tf.training.optimizers import make_optimizer
     from albert_tf.training.strategy import make_strategy
 
+    from albert_tf.ranges import check_ranges
+
+    check_ranges(settings, allow_zero=("checkpoint_every",))
     task = task_module(settings.task)
     refuse_finished_run(settings.output_dir, "--output-dir")
     # The strategy first: multi-worker collectives must be set up before TensorFlow runs

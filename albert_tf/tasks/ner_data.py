@@ -25,6 +25,7 @@ import dataclasses
 import os
 
 from albert_tf.errors import AlbertTfError
+from albert_tf.io_utils import not_utf8
 
 SCHEMES = ("iob1", "bio", "bmes")
 _PREFIXES = {"iob1": "BI", "bio": "BI", "bmes": "BMESI"}
@@ -77,6 +78,13 @@ def read_columns(path, tag_column=None, keep_docstart=False):
     """
     if not path or not os.path.isfile(path):
         raise AlbertTfError(f"{path}: no such file")
+    try:
+        return _read_columns(path, tag_column, keep_docstart)
+    except UnicodeDecodeError:
+        raise AlbertTfError(not_utf8(path)) from None
+
+
+def _read_columns(path, tag_column, keep_docstart):
     index = _column(tag_column)
     sentences, current = [], []
     with open(path, encoding="utf-8-sig") as f:

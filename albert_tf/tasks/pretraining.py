@@ -249,10 +249,10 @@ def pretrain(settings: PretrainSettings, print_fn=print):
     from albert_tf.training.optimizers import make_optimizer
     from albert_tf.training.strategy import make_strategy
 
+    from albert_tf.ranges import check_ranges
+
+    check_ranges(settings)
     config = AlbertConfig.from_json_file(settings.albert_config)
-    for key in ("batch_size", "steps"):
-        if getattr(settings, key) < 1:
-            raise AlbertTfError(f"--{key.replace('_', '-')} must be at least 1")
     if settings.masking_ngram is not None and settings.masking_ngram < 1:
         raise AlbertTfError(f"--masking-ngram must be at least 1, got {settings.masking_ngram}")
     if settings.sop_loss_weight < 0:

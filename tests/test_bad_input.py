@@ -1,0 +1,94 @@
+"""Hostile input through the CLI: one line on stderr, a non-zero exit, nothing left behind.
+
+Each row is a probe of issue 22: the command (run in this process, from a scratch folder
+holding a few bad inputs), the exit status and a fragment of the one error line.
+"""
+
+import os
+
+import pytest
+
+from albert_tf.cli import main
+from conftest import DATA, REPO
+
+STARTER = os.path.join(REPO, "saved_models", "albert_starter_en")
+VOCAB = os.path.join(STARTER, "vocab", "starter_en8k.model")
+BOOK = os.path.join(DATA, "pretrain_en", "gutenberg_pg1661.txt")
+SST2_DEV = os.path.join(DATA, "sst2", "dev.tsv")
+CONFIG = os.path.join(REPO, "configs", "albert_starter_en.json")
+
+
+def finetune(*extra):
+    return ["finetune", "classification", "--train", SST2_DEV, "--dev", SST2_DEV,
+            "--init-checkpoint", STARTER, "--output-dir", "out", *extra]
+
+
+def pretrain(*extra):
+    return ["pretrain", "--albert-config", CONFIG, "--train-data", "records/*.tfrecord",
+            "--model-dir", "model", *extra]
+
+
+PROBES = [
+    # files that are not what they should be
+    (["params", "a_dir"], "a_dir: is a directory, not a file"),
+    (["pretrain", "--albert-config", "a_dir", "--train-data", "x", "--model-dir", "m"],
+     "a_dir: is a directory, not a file"),
+    (["create-pretraining-data", "--input", BOOK, "--vocab", VOCAB, "--output-dir", "a_file"],
+     "a_file: exists and is not a directory"),
+    (["pretrain", "--albert-config", "missing_here.json", "--train-data", "x",
+      "--model-dir", "m"], "error: missing_here.json: no such config file"),
+    # text that is not UTF-8
+    (["finetune", "classification", "--train", "latin1.tsv", "--dev", "latin1.tsv",
+      "--init-checkpoint", STARTER, "--output-dir", "out"],
+     "latin1.tsv:3: not UTF-8 text (byte 0xe9 at column 4)"),
+    (["finetune", "ner", "--train", "latin1.conll", "--dev", "latin1.conll",
+      "--init-checkpoint", STARTER, "--output-dir", "out"],
+     "latin1.conll:2: not UTF-8 text (byte 0xe9"),
+    # numbers out of range
+    (finetune("--batch-size", "-4"), "--batch-size must be at least 1"),
+    (finetune("--learning-rate", "-1"), "--learning-rate must be above 0"),
+    (finetune("--epochs", "0"), "--epochs must be above 0"),
+    (finetune("--warmup-proportion", "1.5"), "--warmup-proportion must be at least 0"),
+    (pretrain("--checkpoint-every", "0"), "--checkpoint-every must be at least 1"),
+    (pretrain("--checkpoint-every", "-3"), "--checkpoint-every must be at least 1"),
+    (pretrain("--learning-rate", "-1"), "--learning-rate must be above 0"),
+    (pretrain("--steps", "0"), "--steps must be at least 1"),
+]
+
+
+@pytest.mark.parametrize("args, fragment", PROBES, ids=[" ".join(p[0][:2]) + f" #{i}"
+                                                        for i, p in enumerate(PROBES)])
+def test_probe_gives_one_line_and_leaves_nothing(args, fragment, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_dir").mkdir()
+    (tmp_path / "a_file").write_text("not a folder\n")
+    (tmp_path / "latin1.tsv").write_bytes(b"sentence\tlabel\nfine\t1\ncaf\xe9 au lait\t0\n")
+    (tmp_path / "latin1.conll").write_bytes(b"EU B-ORG\ncaf\xe9 O\n\n")
+    before = sorted(os.listdir(tmp_path))
+    code = main(args)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2, err
+    assert len(err) == 1 and err[0].startswith(f"albert-tf {args[0]}: error: "), err
+    assert fragment in err[0], err[0]
+    assert sorted(os.listdir(tmp_path)) == before  # nothing half-written
+
+
+def test_debug_shows_the_traceback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_dir").mkdir()
+    with pytest.raises(IsADirectoryError):
+        main(["params", "a_dir", "--debug"])
+
+
+def test_an_internal_error_is_one_line_with_exit_status_1(monkeypatch, capsys):
+    import albert_tf.params
+
+    def broken(*args, **kwargs):
+        raise TypeError("'NoneType' object is not callable")
+
+    monkeypatch.setattr(albert_tf.params, "parameter_rows", broken)
+    code = main(["params", "albert_base_v2"])
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert line == ("albert-tf params: error: TypeError: 'NoneType' object is not callable "
+                    "(an internal error: run again with --debug for the traceback and report it)")
