@@ -44,6 +44,18 @@ PROBES = [
     (["finetune", "ner", "--train", "latin1.conll", "--dev", "latin1.conll",
       "--init-checkpoint", STARTER, "--output-dir", "out"],
      "latin1.conll:2: not UTF-8 text (byte 0xe9"),
+    # labels: a stray class, a shifted column, a dev label the model cannot have
+    (["finetune", "classification", "--train", "positive.tsv", "--dev", SST2_DEV,
+      "--init-checkpoint", STARTER, "--output-dir", "out"],
+     "positive.tsv:1002: label 'positive' appears in 1 of 2,001 rows beside 0, 1"),
+    (["finetune", "classification", "--train", "half.tsv", "--dev", SST2_DEV,
+      "--init-checkpoint", STARTER, "--output-dir", "out"], "half.tsv:1002: label '0.5' appears"),
+    (["finetune", "classification", "--train", "third_column.tsv", "--dev", SST2_DEV,
+      "--init-checkpoint", STARTER, "--output-dir", "out"],
+     "third_column.tsv:4: 3 columns, the header has 2 (sentence, label)"),
+    (["finetune", "classification", "--train", SST2_DEV, "--dev", "bad_dev.tsv",
+      "--init-checkpoint", STARTER, "--output-dir", "out"],
+     "bad_dev.tsv:3: label '7' is not one of the labels 0, 1"),
     # numbers out of range
     (finetune("--batch-size", "-4"), "--batch-size must be at least 1"),
     (finetune("--learning-rate", "-1"), "--learning-rate must be above 0"),
@@ -64,6 +76,15 @@ def test_probe_gives_one_line_and_leaves_nothing(args, fragment, tmp_path, monke
     (tmp_path / "a_file").write_text("not a folder\n")
     (tmp_path / "latin1.tsv").write_bytes(b"sentence\tlabel\nfine\t1\ncaf\xe9 au lait\t0\n")
     (tmp_path / "latin1.conll").write_bytes(b"EU B-ORG\ncaf\xe9 O\n\n")
+    with open(os.path.join(DATA, "sst2", "train.tsv"), encoding="utf-8") as f:
+        sst2 = f.read().splitlines()[:2001]
+    for name, odd in (("positive.tsv", "positive"), ("half.tsv", "0.5")):
+        rows = sst2[:1001] + [f"a fine film\t{odd}"] + sst2[1001:]
+        (tmp_path / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "third_column.tsv").write_text("\n".join(sst2[:3] + ["a film\tgood\t1"])
+                                               + "\n", encoding="utf-8")
+    (tmp_path / "bad_dev.tsv").write_text("\n".join(sst2[:2] + ["a film\t7"]) + "\n",
+                                          encoding="utf-8")
     before = sorted(os.listdir(tmp_path))
     code = main(args)
     err = capsys.readouterr().err.strip().splitlines()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 
 from albert_tf.errors import AlbertTfError
@@ -41,8 +43,37 @@ def info_overrides(args) -> dict:
 
 
 def read_examples(path, info, labelled=True):
-    return read_classification_file(path, info.get("text_column"), info.get("text_pair_column"),
-                                    info.get("label_column"), labelled=labelled)
+    """Examples of a file; once the label set is known (``--labels``, the training set's,
+    or task.json's), every label must be in it: an error names the file and line."""
+    examples = read_classification_file(path, info.get("text_column"),
+                                        info.get("text_pair_column"), info.get("label_column"),
+                                        labelled=labelled)
+    if labelled and info.get("labels") and not info.get("regression"):
+        known = set(info["labels"])
+        for example in examples:
+            if str(example.label) not in known:
+                raise AlbertTfError(f"{example.where}: label {example.label!r} is not one of "
+                                    f"the labels {', '.join(info['labels'])}")
+    return examples
+
+
+# A label this rare beside the others is taken for a typo or a shifted column, not a class;
+# --labels names the classes when a real one is this rare.
+RARE_SHARE = 0.001
+
+
+def _stray_label(examples, counts):
+    """The first label that looks like a mistake, or None: one in at most 0.1 % of the
+    rows, or a non-integer among labels that are (at 99 %) integers."""
+    total = sum(counts.values())
+    integer = sum(n for label, n in counts.items() if label.lstrip("-").isdigit())
+    for example in examples:
+        label = str(example.label)
+        rare = counts[label] <= total * RARE_SHARE
+        odd = not label.lstrip("-").isdigit() and integer >= 0.99 * total
+        if rare or odd:
+            return example
+    return None
 
 
 def fit_info(examples, info) -> dict:
@@ -56,7 +87,16 @@ def fit_info(examples, info) -> dict:
         info["labels"] = None
         info["num_labels"] = 1
         return info
-    found = sorted({str(e.label) for e in examples}, key=_label_order)
+    counts = collections.Counter(str(e.label) for e in examples)
+    found = sorted(counts, key=_label_order)
+    if not info.get("labels"):
+        stray = _stray_label(examples, counts)
+        if stray is not None:
+            others = ", ".join(label for label in found if label != str(stray.label))
+            raise AlbertTfError(
+                f"{stray.where}: label {stray.label!r} appears in {counts[str(stray.label)]} "
+                f"of {len(examples):,} rows beside {others}: a typo or a shifted column? If it "
+                f"is a class, name them all with --labels")
     labels = info.get("labels") or found
     unknown = sorted(set(found) - set(labels))
     if unknown:

@@ -21,6 +21,10 @@ class Example:
     text_b: str | None = None
     label: object = None
     guid: str | None = None
+    where: str | None = None  # "file:line", for errors
+
+
+LINE_KEY = "\0line"  # the row's line number, beside its columns
 
 
 def _rows(path):
@@ -41,19 +45,30 @@ def _read_rows(path):
             for number, line in enumerate(f, 1):
                 if line.strip():
                     try:
-                        rows.append(json.loads(line))
+                        row = json.loads(line)
                     except json.JSONDecodeError as e:
                         raise AlbertTfError(f"{path}:{number}: not JSON ({e.msg})") from None
-            header = list(rows[0]) if rows else []
+                    if not isinstance(row, dict):
+                        raise AlbertTfError(f"{path}:{number}: not a JSON object")
+                    rows.append({**row, LINE_KEY: number})
+            header = [key for key in rows[0] if key != LINE_KEY] if rows else []
             return header, rows
         delimiter = "," if ext == ".csv" else "\t"
         reader = csv.reader(f, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL if delimiter == ","
                             else csv.QUOTE_NONE)
-        lines = [row for row in reader if row]
-    if not lines:
-        return [], []
-    header = [h.strip() for h in lines[0]]
-    return header, [dict(zip(header, row)) for row in lines[1:]]
+        header, rows = None, []
+        for row in reader:
+            if not row:
+                continue
+            if header is None:
+                header = [h.strip() for h in row]
+                continue
+            if len(row) != len(header):
+                # A stray column would shift the label (or add a class) without a word.
+                raise AlbertTfError(f"{path}:{reader.line_num}: {len(row)} columns, the header "
+                                    f"has {len(header)} ({', '.join(header)})")
+            rows.append({**dict(zip(header, row)), LINE_KEY: reader.line_num})
+    return (header or []), rows
 
 
 def _pick(header, wanted, given, path, what, required=True):
@@ -93,6 +108,7 @@ def read_classification_file(path, text_column=None, text_pair_column=None, labe
     guid = next((name for name in ("qid", "id", "guid", "idx") if name in header), None)
     examples = []
     for number, row in enumerate(rows, 2):
+        number = row.pop(LINE_KEY, number) if isinstance(row, dict) else number
         if text not in row or row[text] is None:
             raise AlbertTfError(f"{path}:{number}: row has no {text!r} field")
         examples.append(Example(
@@ -100,6 +116,7 @@ def read_classification_file(path, text_column=None, text_pair_column=None, labe
             text_b=None if pair is None else str(row.get(pair, "")).strip(),
             label=None if label is None or row.get(label) in (None, "") else row[label],
             guid=str(row[guid]) if guid else str(number - 1),
+            where=f"{path}:{number}",
         ))
         if labelled and examples[-1].label is None:
             raise AlbertTfError(f"{path}:{number}: no label in column {label!r}")
