@@ -56,6 +56,15 @@ PROBES = [
     (["finetune", "classification", "--train", SST2_DEV, "--dev", "bad_dev.tsv",
       "--init-checkpoint", STARTER, "--output-dir", "out"],
      "bad_dev.tsv:3: label '7' is not one of the labels 0, 1"),
+    # binary files given as text
+    (["create-pretraining-data", "--input", "random.bin", "--vocab", VOCAB, "--output-dir",
+      "records"], "--input random.bin: not text (it holds NUL bytes"),
+    (["create-pretraining-data", "--input", "a.tfrecord", "--vocab", VOCAB, "--output-dir",
+      "records"], "--input a.tfrecord: not text (it holds NUL bytes"),
+    (["create-pretraining-data", "--input", "latin1_book.txt", "--vocab", VOCAB, "--output-dir",
+      "records"], "--input latin1_book.txt: not UTF-8 text"),
+    (["train-vocab", "--input", "random.bin", "--output", "v", "--vocab-size", "100"],
+     "--input random.bin: not text"),
     # numbers out of range
     (finetune("--batch-size", "-4"), "--batch-size must be at least 1"),
     (finetune("--learning-rate", "-1"), "--learning-rate must be above 0"),
@@ -85,6 +94,16 @@ def test_probe_gives_one_line_and_leaves_nothing(args, fragment, tmp_path, monke
                                                + "\n", encoding="utf-8")
     (tmp_path / "bad_dev.tsv").write_text("\n".join(sst2[:2] + ["a film\t7"]) + "\n",
                                           encoding="utf-8")
+    import random
+
+    rng = random.Random(0)
+    (tmp_path / "random.bin").write_bytes(bytes(rng.randrange(256) for _ in range(4096)))
+    import tensorflow as tf
+
+    with tf.io.TFRecordWriter(str(tmp_path / "a.tfrecord")) as writer:
+        writer.write(b"a record")
+    (tmp_path / "latin1_book.txt").write_bytes("Caf\u00e9 cr\u00e8me, na\u00efve fa\u00e7ade.\n"
+                                               .encode("latin-1") * 50)
     before = sorted(os.listdir(tmp_path))
     code = main(args)
     err = capsys.readouterr().err.strip().splitlines()

@@ -42,9 +42,30 @@ def expand_inputs(patterns) -> list:
             if not os.path.isfile(path):
                 raise AlbertTfError(f"--input {path}: no such file")
             if path not in seen:
+                refuse_binary(path)
                 seen.add(path)
                 files.append(path)
     return files
+
+
+SAMPLE_BYTES = 1 << 16
+
+
+def refuse_binary(path: str, flag: str = "--input") -> None:
+    """Stops on a file that is not text (TFRecords, archives, random bytes): its first
+    64 KiB hold a NUL byte, or more than 1 % of them do not decode as UTF-8."""
+    with open(path, "rb") as f:
+        sample = f.read(SAMPLE_BYTES)
+    if b"\0" in sample:
+        raise AlbertTfError(f"{flag} {path}: not text (it holds NUL bytes: a TFRecord, an "
+                            "archive or another binary file?)")
+    if len(sample) == SAMPLE_BYTES:
+        sample = sample[:sample.rfind(b"\n") + 1] or sample[:-4]  # no cut character at the end
+    text = sample.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad > 0.01 * max(len(text), 1):
+        raise AlbertTfError(f"{flag} {path}: not UTF-8 text ({bad:,} of the first "
+                            f"{len(text):,} characters do not decode); convert it to UTF-8")
 
 
 def iter_lines(files):

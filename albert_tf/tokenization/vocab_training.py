@@ -35,9 +35,12 @@ NUM_THREADS = 4  # fixed: the unigram EM sums per thread, so the count changes t
 def _check_inputs(inputs) -> None:
     if not inputs:
         raise AlbertTfError("no input files")
+    from albert_tf.data.documents import refuse_binary
+
     for path in inputs:
         if not os.path.isfile(path):
             raise AlbertTfError(f"{path}: no such input file")
+        refuse_binary(path)
 
 
 def _no_text(inputs) -> str:
