@@ -64,11 +64,17 @@ def file_version(dataset: dict) -> str:
     version = str(dataset.get("version", "")).lstrip("vV")
     if version.startswith("2"):
         return "2.0"
-    for article in dataset.get("data", []):
-        for paragraph in article.get("paragraphs", []):
-            if any("is_impossible" in qa for qa in paragraph.get("qas", [])):
+    # Only a look for the marker: the reader reports malformed parts with their place.
+    for article in _items(dataset.get("data")):
+        for paragraph in _items(article.get("paragraphs") if isinstance(article, dict) else None):
+            qas = _items(paragraph.get("qas") if isinstance(paragraph, dict) else None)
+            if any(isinstance(qa, dict) and "is_impossible" in qa for qa in qas):
                 return "2.0"
     return "1.1"
+
+
+def _items(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def read_squad_file(path, version: str = "auto") -> SquadExamples:
