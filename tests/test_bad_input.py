@@ -56,6 +56,11 @@ PROBES = [
     (["finetune", "classification", "--train", SST2_DEV, "--dev", "bad_dev.tsv",
       "--init-checkpoint", STARTER, "--output-dir", "out"],
      "bad_dev.tsv:3: label '7' is not one of the labels 0, 1"),
+    # records that are not pretraining records
+    (pretrain()[:4] + ["random.tfrecord", "--model-dir", "model"],
+     "random.tfrecord: not a readable TFRecord file"),
+    (pretrain()[:4] + ["a.tfrecord", "--model-dir", "model"],
+     "a.tfrecord: its records are not tf.train.Example"),
     # binary files given as text
     (["create-pretraining-data", "--input", "random.bin", "--vocab", VOCAB, "--output-dir",
       "records"], "--input random.bin: not text (it holds NUL bytes"),
@@ -66,6 +71,12 @@ PROBES = [
     (["train-vocab", "--input", "random.bin", "--output", "v", "--vocab-size", "100"],
      "--input random.bin: not text"),
     # numbers out of range
+    (["create-pretraining-data", "--input", BOOK, "--vocab", VOCAB, "--output-dir", "records",
+      "--num-workers", "-1"], "--num-workers must be 0 (one per core) to 1,024"),
+    (["create-pretraining-data", "--input", BOOK, "--vocab", VOCAB, "--output-dir", "records",
+      "--max-seq-length", str(10 ** 12)], "--max-seq-length must be 5 to 65,536"),
+    (["create-pretraining-data", "--input", BOOK, "--vocab", VOCAB, "--output-dir", "records",
+      "--dupe-factor", str(10 ** 12)], "--dupe-factor must be at most 1,000"),
     (finetune("--batch-size", "-4"), "--batch-size must be at least 1"),
     (finetune("--learning-rate", "-1"), "--learning-rate must be above 0"),
     (finetune("--epochs", "0"), "--epochs must be above 0"),
@@ -98,6 +109,7 @@ def test_probe_gives_one_line_and_leaves_nothing(args, fragment, tmp_path, monke
 
     rng = random.Random(0)
     (tmp_path / "random.bin").write_bytes(bytes(rng.randrange(256) for _ in range(4096)))
+    (tmp_path / "random.tfrecord").write_bytes(bytes(rng.randrange(256) for _ in range(999)))
     import tensorflow as tf
 
     with tf.io.TFRecordWriter(str(tmp_path / "a.tfrecord")) as writer:
@@ -132,3 +144,23 @@ def test_an_internal_error_is_one_line_with_exit_status_1(monkeypatch, capsys):
     assert code == 1
     assert line == ("albert-tf params: error: TypeError: 'NoneType' object is not callable "
                     "(an internal error: run again with --debug for the traceback and report it)")
+
+
+def test_records_of_two_sizes_in_one_run_are_refused(tmp_path, monkeypatch, capsys):
+    from albert_tf.data.pretraining import DataSettings, create_pretraining_data
+
+    text = tmp_path / "text.txt"
+    with open(BOOK, encoding="utf-8") as f:
+        text.write_text(f.read()[:20000], encoding="utf-8")
+    for length in (32, 64):
+        create_pretraining_data(DataSettings(
+            input=[str(text)], output_dir=str(tmp_path / f"r{length}"), vocab=VOCAB,
+            max_seq_length=length, max_predictions_per_seq=5, dupe_factor=1, num_shards=1),
+            log=lambda line: None)
+    monkeypatch.chdir(tmp_path)
+    code = main(pretrain()[:4] + ["r32/*.tfrecord,r64/*.tfrecord", "--model-dir", "model"])
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert "--train-data mixes record sizes: r32/pretrain-00000-of-00001.tfrecord holds 32 " \
+           "tokens and 5 predictions, r64/pretrain-00000-of-00001.tfrecord 64 and 5" in line
+    assert not (tmp_path / "model").exists()

@@ -73,9 +73,16 @@ class DataSettings:
 
 
 def validate(settings: DataSettings) -> None:
+    # Upper bounds too: a size of 10**12 used to run the machine out of memory.
     checks = [
-        (settings.max_seq_length >= 5, "--max-seq-length must be at least 5"),
-        (settings.max_predictions_per_seq >= 1, "--max-predictions-per-seq must be at least 1"),
+        (5 <= settings.max_seq_length <= 65536, "--max-seq-length must be 5 to 65,536"),
+        (1 <= settings.max_predictions_per_seq <= settings.max_seq_length,
+         "--max-predictions-per-seq must be at least 1 and at most --max-seq-length"),
+        (settings.dupe_factor <= 1000, "--dupe-factor must be at most 1,000"),
+        (settings.num_shards <= 100_000, "--num-shards must be at most 100,000"),
+        (settings.block_mb <= 4096, "--block-mb must be at most 4,096"),
+        (0 <= settings.num_workers <= 1024,
+         "--num-workers must be 0 (one per core) to 1,024"),
         (0 <= settings.masked_lm_prob < 1, "--masked-lm-prob must be in [0, 1)"),
         (settings.dupe_factor >= 1, "--dupe-factor must be at least 1"),
         (0 <= settings.short_seq_prob <= 1, "--short-seq-prob must be in [0, 1]"),

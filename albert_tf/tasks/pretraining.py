@@ -59,25 +59,56 @@ def records_metadata(files) -> dict | None:
     return None
 
 
-def record_sizes(files) -> tuple:
+def record_sizes(files, flag="--train-data") -> tuple:
     """``(max_seq_length, max_predictions_per_seq)`` of pretraining TFRecords.
 
-    Read from the metadata JSON beside the shards when present, else from the
-    first record.
+    Every file is checked, not only the first: from the metadata JSON beside its shards
+    when present, else from its first record (which also finds files that are not
+    TFRecords). Files of different sizes are one line naming two of them.
     """
-    meta = records_metadata(files)
-    if meta is not None:
-        lengths = meta["features"]
-        return int(lengths["input_ids"]), int(lengths["masked_lm_positions"])
-    for raw in tf.data.TFRecordDataset(files[:1]).take(1):
-        example = tf.train.Example.FromString(raw.numpy())
-        feature = example.features.feature
-        try:
-            return (len(feature["input_ids"].int64_list.value),
-                    len(feature["masked_lm_positions"].int64_list.value))
-        except KeyError as e:
-            raise AlbertTfError(f"{files[0]}: not a pretraining record (no {e})") from None
-    raise AlbertTfError(f"{files[0]}: holds no records")
+    sizes, by_folder = {}, {}
+    for path in files:
+        folder = os.path.dirname(path) or "."
+        if folder not in by_folder:
+            meta = records_metadata([path])
+            by_folder[folder] = meta
+        meta = by_folder[folder]
+        listed = meta is not None and any(os.path.basename(path) == shard.get("file")
+                                          for shard in meta.get("shards", []))
+        if listed:
+            lengths = meta["features"]
+            sizes[path] = (int(lengths["input_ids"]), int(lengths["masked_lm_positions"]))
+        else:
+            sizes[path] = _first_record_sizes(path)
+    distinct = {}
+    for path, size in sizes.items():
+        distinct.setdefault(size, path)
+    if len(distinct) > 1:
+        (a, path_a), (b, path_b) = list(distinct.items())[:2]
+        raise AlbertTfError(f"{flag} mixes record sizes: {path_a} holds {a[0]} tokens and "
+                            f"{a[1]} predictions, {path_b} {b[0]} and {b[1]}; make them with "
+                            "one --max-seq-length and --max-predictions-per-seq")
+    return next(iter(distinct))
+
+
+def _first_record_sizes(path) -> tuple:
+    try:
+        for raw in tf.data.TFRecordDataset([path]).take(1):
+            example = tf.train.Example.FromString(raw.numpy())
+            feature = example.features.feature
+            try:
+                return (len(feature["input_ids"].int64_list.value),
+                        len(feature["masked_lm_positions"].int64_list.value))
+            except KeyError as e:
+                raise AlbertTfError(f"{path}: not a pretraining record (no {e})") from None
+    except (tf.errors.DataLossError, tf.errors.InvalidArgumentError) as e:
+        raise AlbertTfError(f"{path}: not a readable TFRecord file "
+                            f"({(e.message or str(e)).strip().splitlines()[0]})") from None
+    except Exception as e:  # a protobuf DecodeError: bytes that are not an Example
+        if type(e).__name__ != "DecodeError":
+            raise
+        raise AlbertTfError(f"{path}: its records are not tf.train.Example") from None
+    raise AlbertTfError(f"{path}: holds no records")
 
 
 @dataclasses.dataclass
