@@ -1,4 +1,4 @@
-"""The model directory every command hands to the next (see docs/MODEL_DIR.md).
+"""The model directory every command hands to the next (README.md, "A model directory").
 
     MODEL_DIR/
       albert_config.json   the AlbertConfig (official keys)

@@ -2,10 +2,12 @@
 
 import argparse
 
+from albert_tf.cli.help_format import DefaultsHelpFormatter
+
 
 def register(commands):
     parser = commands.add_parser(
-        "create-pretraining-data", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "create-pretraining-data", formatter_class=DefaultsHelpFormatter,
         help="turn text into masked-LM + sentence-order TFRecords",
         description="Reads text (by default one sentence or paragraph per line, a blank line "
         "between documents; see --text-format for books and articles), tokenizes it, cuts "

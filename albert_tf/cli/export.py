@@ -3,10 +3,12 @@
 import argparse
 import os
 
+from albert_tf.cli.help_format import DefaultsHelpFormatter
+
 
 def register(commands):
     parser = commands.add_parser(
-        "export", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        "export", formatter_class=DefaultsHelpFormatter,
         help="export a model directory as a SavedModel (TF Serving) and TFLite files",
         description="Writes OUTPUT/saved_model/1/ (signatures serving_default: raw text in; "
         "serve_ids: token ids in, stock ops only; serve_examples: tf.train.Example in, for the "

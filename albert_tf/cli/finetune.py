@@ -2,6 +2,7 @@
 
 import argparse
 
+from albert_tf.cli.help_format import DefaultsHelpFormatter
 from albert_tf.tasks.base import TASK_MODULES
 
 HELP = {"classification": "sentiment / text classification or regression (TSV, CSV, JSONL)",
@@ -17,7 +18,7 @@ def task_parsers(commands, command, help_text, description, add_common):
     tasks = parser.add_subparsers(dest="task", metavar="TASK", required=True)
     for name, module_name in TASK_MODULES.items():
         sub = tasks.add_parser(name, help=HELP[name],
-                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                               formatter_class=DefaultsHelpFormatter)
         add_common(sub)
         try:
             importlib.import_module(module_name).add_arguments(sub, command)

@@ -2,11 +2,13 @@
 
 import argparse
 
+from albert_tf.cli.help_format import DefaultsHelpFormatter
+
 
 def register(commands):
     parser = commands.add_parser(
         "pretrain", help="pretrain ALBERT (masked-LM + sentence order) on TFRecords",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
         description="Trains AlbertPretrainer with model.fit on TFRecords made by "
         "create-pretraining-data. Writes a model directory and keeps it current; run the "
         "same command again after a crash to resume where it stopped.",
