@@ -334,10 +334,16 @@ def _phase_minutes(model_dir):
     return seconds / 60, int(float(rows[-1]["step"]))
 
 
+EXTRA_TEXT = {"wiki128": "the Wikipedia paragraphs of the 38 SQuAD articles fine-tuning "
+                         "trains on", "news128": "the Reuters sentences of CoNLL-2003 eng.train"}
+
+
 def _describe_phase(p):
     masks = "single whole words" if p["masking_ngram"] == 1 else \
         f"whole-word n-grams up to {p['masking_ngram']}"
-    return (f"{p['updates']:,} updates at {p['max_seq_length']} tokens, {masks}, "
+    extra = [EXTRA_TEXT[name] for name in p.get("text", [])[1:]]
+    text = f", with {' and '.join(extra)} beside the training text" if extra else ""
+    return (f"{p['updates']:,} updates at {p['max_seq_length']} tokens, {masks}{text}, "
             f"peak rate {p['peak_learning_rate']:g} ({p['minutes']:.0f} min)")
 
 
@@ -345,12 +351,16 @@ def readme(lang, history, result) -> str:
     acc, share = result["accuracy"], result["share"]
     batch = history[-1]["batch_size"]
     data = ("the four books of `pretrain_en/` (Austen, Doyle, Melville, Dickens; 3.3 MB), "
-            "an 8,000-piece SentencePiece vocabulary trained on them, lowercased"
+            "an 8,000-piece SentencePiece vocabulary trained on them, lowercased; in the last "
+            "phase also the unlabelled text of the English fine-tuning tasks' training splits "
+            "(1.3 MB of Wikipedia paragraphs from SQuAD, 1.1 MB of Reuters news from "
+            "CoNLL-2003; never their evaluation parts)"
             if lang == "en" else
             "the three novels of `pretrain_zh/` without chapters 111-120 of *Hongloumeng* "
             "(6.6 MB), the 21,128-entry BERT-Chinese WordPiece vocabulary, whole-word masking "
             "by jieba")
-    held = ("WikiText-2 test (Wikipedia, with its tokenisation undone), which no stage saw"
+    held = ("WikiText-2 test (Wikipedia articles, with its tokenisation undone), which no "
+            "stage saw (no article of it is among the SQuAD ones)"
             if lang == "en" else "chapters 111-120 of *Hongloumeng*, which no stage saw")
     phases = "; ".join(f"({i}) {_describe_phase(p)}" for i, p in enumerate(history, 1))
     minutes = sum(p["minutes"] for p in history)
