@@ -64,6 +64,7 @@ def test_starter_predicts_masked_pieces_from_context(lang):
     top_guess = collections.Counter(guesses.ravel().tolist()).most_common(1)[0][1] / guesses.size
     print(lang, f"accuracy at [MASK] {accuracy:.3f}, commonest piece {commonest:.3f}, "
           f"top guess {top_guess:.0%}")
-    # Off the plateau: well above always guessing the commonest piece, guesses spread out.
-    assert accuracy > 2 * commonest
+    # Off the plateau: three times always guessing the commonest piece (0.188 against
+    # 0.053 and 0.309 against 0.083 for the committed starters), guesses spread out.
+    assert accuracy > 3 * commonest
     assert top_guess < 0.3
