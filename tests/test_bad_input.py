@@ -71,6 +71,8 @@ PROBES = [
     (["train-vocab", "--input", "random.bin", "--output", "v", "--vocab-size", "100"],
      "--input random.bin: not text"),
     # numbers out of range
+    (["visualize", "attributions", "--model-dir", STARTER, "--text", "a film", "--steps", "0",
+      "--output-dir", "pictures"], "--steps must be 1 to 4,096, got 0"),
     (["create-pretraining-data", "--input", BOOK, "--vocab", VOCAB, "--output-dir", "records",
       "--num-workers", "-1"], "--num-workers must be 0 (one per core) to 1,024"),
     (["create-pretraining-data", "--input", BOOK, "--vocab", VOCAB, "--output-dir", "records",

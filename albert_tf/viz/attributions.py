@@ -110,6 +110,9 @@ def visualize_attributions(model_dir, text, output_dir, text_pair=None, steps=64
     from albert_tf.errors import AlbertTfError
     from albert_tf.model_dir import load_model, load_tokenizer, read_task_info
 
+    if not 1 <= steps <= 4096:
+        # 0 steps divides by zero: NaN would be written into the page.
+        raise AlbertTfError(f"--steps must be 1 to 4,096, got {steps}")
     info = read_task_info(model_dir)
     if info["task"] != "classification":
         raise AlbertTfError(f"{model_dir}: attributions need a classification model")
