@@ -148,21 +148,41 @@ def test_an_internal_error_is_one_line_with_exit_status_1(monkeypatch, capsys):
                     "(an internal error: run again with --debug for the traceback and report it)")
 
 
-def test_records_of_two_sizes_in_one_run_are_refused(tmp_path, monkeypatch, capsys):
+@pytest.fixture(scope="module")
+def small_records(tmp_path_factory):
+    """Pretraining records of 32 and of 64 tokens from a few pages of a real book."""
     from albert_tf.data.pretraining import DataSettings, create_pretraining_data
 
-    text = tmp_path / "text.txt"
+    folder = tmp_path_factory.mktemp("records")
+    text = folder / "text.txt"
     with open(BOOK, encoding="utf-8") as f:
         text.write_text(f.read()[:20000], encoding="utf-8")
     for length in (32, 64):
         create_pretraining_data(DataSettings(
-            input=[str(text)], output_dir=str(tmp_path / f"r{length}"), vocab=VOCAB,
+            input=[str(text)], output_dir=str(folder / f"r{length}"), vocab=VOCAB,
             max_seq_length=length, max_predictions_per_seq=5, dupe_factor=1, num_shards=1),
             log=lambda line: None)
-    monkeypatch.chdir(tmp_path)
-    code = main(pretrain()[:4] + ["r32/*.tfrecord,r64/*.tfrecord", "--model-dir", "model"])
+    return folder
+
+
+def test_records_of_two_sizes_in_one_run_are_refused(small_records, tmp_path, monkeypatch,
+                                                     capsys):
+    monkeypatch.chdir(small_records)
+    code = main(pretrain()[:4] + ["r32/*.tfrecord,r64/*.tfrecord", "--model-dir",
+                                  str(tmp_path / "model")])
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert "--train-data mixes record sizes: r32/pretrain-00000-of-00001.tfrecord holds 32 " \
            "tokens and 5 predictions, r64/pretrain-00000-of-00001.tfrecord 64 and 5" in line
     assert not (tmp_path / "model").exists()
+
+
+def test_a_run_that_fails_before_its_first_checkpoint_leaves_no_folder(small_records, tmp_path,
+                                                                       capsys):
+    other = os.path.join(REPO, "saved_models", "albert_starter_zh")  # another config
+    code = main(["pretrain", "--albert-config", CONFIG, "--train-data",
+                 str(small_records / "r32" / "*.tfrecord"), "--model-dir",
+                 str(tmp_path / "model"), "--init-checkpoint", other, "--steps", "2"])
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and "its albert_config.json differs from --albert-config" in line
+    assert not (tmp_path / "model").exists()  # not a folder holding only its settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 
 import keras
 import tensorflow as tf
@@ -275,12 +276,9 @@ def refuse_changed_resume(settings: PretrainSettings) -> None:
 
 def pretrain(settings: PretrainSettings, print_fn=print):
     """Pretrains ALBERT with masked-LM + SOP on TFRecords; resumable; returns the History."""
-    from albert_tf.modeling import AlbertPretrainer
-    from albert_tf.training.fit import refuse_finished_run, run_fit
-    from albert_tf.training.optimizers import make_optimizer
-    from albert_tf.training.strategy import make_strategy
-
     from albert_tf.ranges import check_ranges
+    from albert_tf.training.fit import refuse_finished_run
+    from albert_tf.training.strategy import make_strategy
 
     check_ranges(settings)
     config = AlbertConfig.from_json_file(settings.albert_config)
@@ -310,6 +308,23 @@ def pretrain(settings: PretrainSettings, print_fn=print):
         check_records(eval_files, "--eval-data", config, settings.vocab)
     refuse_finished_run(settings.model_dir, "--model-dir")
     refuse_changed_resume(settings)
+    created = not os.path.exists(settings.model_dir)
+    try:
+        return _train(settings, config, strategy, files, eval_files, sizes, print_fn)
+    except BaseException:
+        # A run that failed before its first checkpoint leaves no folder holding only its
+        # settings; one with checkpoints is kept, to be resumed.
+        if created and not os.path.exists(os.path.join(settings.model_dir, "model.weights.h5")):
+            shutil.rmtree(settings.model_dir, ignore_errors=True)
+        raise
+
+
+def _train(settings, config, strategy, files, eval_files, sizes, print_fn):
+    """The run itself, once every input is checked: model directory, model, fit."""
+    from albert_tf.modeling import AlbertPretrainer
+    from albert_tf.training.fit import run_fit
+    from albert_tf.training.optimizers import make_optimizer
+
     os.makedirs(settings.model_dir, exist_ok=True)
     atomic_write_text(os.path.join(settings.model_dir, "pretrain_settings.json"),
                       json.dumps(dataclasses.asdict(settings), indent=2) + "\n")
