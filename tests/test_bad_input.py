@@ -70,6 +70,9 @@ PROBES = [
       "records"], "--input latin1_book.txt: not UTF-8 text"),
     (["train-vocab", "--input", "random.bin", "--output", "v", "--vocab-size", "100"],
      "--input random.bin: not text"),
+    # no TPU here
+    (pretrain("--strategy", "tpu", "--tpu", "local"),
+     "--strategy tpu --tpu local: no TPU found here (TPUs not found in the cluster)"),
     # numbers out of range
     (["visualize", "attributions", "--model-dir", STARTER, "--text", "a film", "--steps", "0",
       "--output-dir", "pictures"], "--steps must be 1 to 4,096, got 0"),

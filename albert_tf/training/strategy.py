@@ -64,9 +64,15 @@ def make_strategy(name: str = "auto", tpu: str | None = None, cpu_devices: int =
     if name == "tpu":
         if not tpu:
             raise AlbertTfError("--strategy tpu needs --tpu (an address, a TPU name, or 'local')")
-        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu)
-        tf.config.experimental_connect_to_cluster(resolver)
-        tf.tpu.experimental.initialize_tpu_system(resolver)
+        try:
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu)
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+        except (ValueError, RuntimeError, tf.errors.OpError) as e:
+            # Without a TPU, TensorFlow's message is some 40 lines about kernels.
+            first = str(getattr(e, "message", None) or e).strip().splitlines()[0]
+            raise AlbertTfError(f"--strategy tpu --tpu {tpu}: no TPU found here "
+                                f"({first.split('. ')[0][:120]})") from None
         return tf.distribute.TPUStrategy(resolver)
     if name == "multi_worker":
         if _workers_in_tf_config() < 1:
