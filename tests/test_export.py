@@ -124,6 +124,24 @@ def test_rest_bodies_map_onto_the_signatures(classifier_dir, exported):
     assert np.allclose(columnar["probabilities"], [r["probabilities"] for r in rows])
     b64 = rest_predict(loaded, {"inputs": [{"b64": "Z3JlYXQ="}]})["outputs"]  # "great"
     assert len(b64["label"]) == 1
+    # serve_ids has one output: TF Serving's columnar answer is the bare value (README)
+    from albert_tf.model_dir import load_tokenizer
+    from albert_tf.tasks.base import pack_texts
+
+    features = pack_texts(load_tokenizer(classifier_dir), texts[:1], None, 16)
+    ids = rest_predict(loaded, {"signature_name": "serve_ids",
+                                "inputs": {k: v.tolist() for k, v in features.items()}})
+    assert set(ids) == {"outputs"} and np.asarray(ids["outputs"]).shape == (1, 2)
+    # :classify with serve_examples, as the README shows it
+    from albert_tf.export.rest import rest_classify
+
+    classified = rest_classify(loaded, {"signature_name": "serve_examples",
+                                        "examples": [{"text": t} for t in texts]})
+    for result, row in zip(classified["results"], rows):
+        assert [c for c, _ in result] == ["0", "1"]
+        assert np.allclose([s for _, s in result], row["probabilities"], atol=1e-6)
+    assert "error" in rest_classify(loaded, {"signature_name": "serving_default",
+                                             "examples": [{"text": "x"}]})
 
 
 def test_malformed_rest_bodies_get_tf_servings_error_shape(exported):

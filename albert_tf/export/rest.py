@@ -146,6 +146,68 @@ def _predict(loaded, body) -> dict:
     return {"outputs": result[next(iter(result))] if len(result) == 1 else result}
 
 
+def rest_classify(loaded, body) -> dict:
+    """Answers a TF Serving REST ``:classify`` (or ``:regress``) body.
+
+    The body is ``{"signature_name": "serve_examples", "examples": [{"text": "..."}]}``
+    (``context`` features are merged into each example, as TF Serving does); each example
+    becomes a serialized ``tf.train.Example``. Classify answers
+    ``{"results": [[[class, score], ...], ...]}``, regress ``{"results": [value, ...]}``.
+    A malformed body gets ``{"error": "..."}``.
+    """
+    import tensorflow as tf
+
+    try:
+        if not isinstance(body, dict):
+            raise BadRequest("the body is a JSON object with \"examples\"")
+        name = body.get("signature_name", "serving_default")
+        if not isinstance(name, str) or name not in loaded.signatures:
+            raise BadRequest(f"Serving signature name: {json.dumps(name)} not found in "
+                             f"signature def (the model has "
+                             f"{', '.join(sorted(loaded.signatures))})")
+        function = loaded.signatures[name]
+        if set(function.structured_input_signature[1]) != {"inputs"}:
+            raise BadRequest(f"signature {name} does not take tf.train.Examples; use "
+                             "serve_examples")
+        examples, context = body.get("examples"), body.get("context", {})
+        if not isinstance(examples, list) or not examples or not isinstance(context, dict):
+            raise BadRequest('"examples" is a non-empty list of objects ("context" an object)')
+        serialized = [_example({**context, **example}, i) for i, example in enumerate(examples)]
+        outputs = function(inputs=tf.constant(serialized))
+        if "classes" in outputs:
+            classes, scores = _jsonable(outputs["classes"]), _jsonable(outputs["scores"])
+            return {"results": [[[c, s] for c, s in zip(cs, ss)]
+                                for cs, ss in zip(classes, scores)]}
+        return {"results": _jsonable(outputs["outputs"])}
+    except BadRequest as e:
+        return {"error": str(e)}
+    except (tf.errors.InvalidArgumentError, tf.errors.OutOfRangeError) as e:
+        return {"error": (e.message or str(e)).strip().splitlines()[0]}
+
+
+def _example(features, index) -> bytes:
+    """One REST example (``{"name": value or [values] or {"b64": ...}}``) serialized."""
+    import tensorflow as tf
+
+    if not isinstance(features, dict):
+        raise BadRequest(f"examples[{index}] is not an object")
+    feature = {}
+    for key, value in features.items():
+        values = value if isinstance(value, list) else [value]
+        values = [_decode(v) for v in values]
+        if all(isinstance(v, (str, bytes)) for v in values):
+            feature[key] = tf.train.Feature(bytes_list=tf.train.BytesList(
+                value=[v.encode("utf-8") if isinstance(v, str) else v for v in values]))
+        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            feature[key] = tf.train.Feature(int64_list=tf.train.Int64List(value=values))
+        elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            feature[key] = tf.train.Feature(float_list=tf.train.FloatList(value=values))
+        else:
+            raise BadRequest(f"examples[{index}].{key}: strings, integers or floats, got "
+                             f"{str(value)[:80]}")
+    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+
+
 def _same_keys(given: dict, specs: dict, where: str) -> None:
     missing, unknown = sorted(set(specs) - set(given)), sorted(set(given) - set(specs))
     if missing or unknown:
