@@ -283,7 +283,7 @@ def test_a_resume_with_other_settings_is_refused(tmp_path):
     saved = json.dumps(dataclasses.asdict(first))
     (tmp_path / "m" / "pretrain_settings.json").write_text(saved)
     for flag, changes in (("--batch-size", dict(batch_size=16)), ("--steps", dict(steps=80)),
-                          ("--learning-rate", dict(learning_rate=1e-3))):
+                          ("--learning-rate", dict(learning_rate=2e-3))):
         with pytest.raises(AlbertTfError, match=f"^{flag} .* differs from the interrupted run"):
             pretrain(dataclasses.replace(first, **changes), print_fn=_quiet)
     assert (tmp_path / "m" / "pretrain_settings.json").read_text() == saved

@@ -109,13 +109,18 @@ def read_classification_file(path, text_column=None, text_pair_column=None, labe
     examples = []
     for number, row in enumerate(rows, 2):
         number = row.pop(LINE_KEY, number) if isinstance(row, dict) else number
-        if text not in row or row[text] is None:
-            raise AlbertTfError(f"{path}:{number}: row has no {text!r} field")
+        if not isinstance(row.get(text), str):
+            raise AlbertTfError(f"{path}:{number}: row has no {text!r} text")
+        if pair is not None and not isinstance(row.get(pair, ""), str):
+            raise AlbertTfError(f"{path}:{number}: {pair!r} is not text")
+        value = None if label is None else row.get(label)
+        if isinstance(value, (list, dict, bool)):
+            raise AlbertTfError(f"{path}:{number}: label {value!r} is not a single value")
         examples.append(Example(
-            text_a=str(row[text]).strip(),
-            text_b=None if pair is None else str(row.get(pair, "")).strip(),
-            label=None if label is None or row.get(label) in (None, "") else row[label],
-            guid=str(row[guid]) if guid else str(number - 1),
+            text_a=row[text].strip(),
+            text_b=None if pair is None else row.get(pair, "").strip(),
+            label=None if value in (None, "") else value,
+            guid=str(row[guid]) if guid and row.get(guid) is not None else str(number - 1),
             where=f"{path}:{number}",
         ))
         if labelled and examples[-1].label is None:
