@@ -12,7 +12,7 @@
   own conlleval on eng.testa, on the full training set and on the first 1,000 sentences.
 
 Needs the bench extras (``pip install -e .[bench]``: scikit-learn, sklearn-crfsuite).
-Each task's rows are kept in ``tfrecords/baselines.json``, so ``--only`` reruns one task and
+Each task's rows are kept in ``docs/baselines.json`` (committed), so ``--only`` reruns one task and
 the section still lists all. Writes its section of docs/RESULTS.md.
 """
 
@@ -143,7 +143,7 @@ def main(argv=None):
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     only = set(args.only or ("sst2", "conll", "chnsenticorp"))
-    cache = os.path.join(REPO, "tfrecords", "baselines.json")
+    cache = os.path.join(REPO, "docs", "baselines.json")
     kept = {}
     if os.path.exists(cache):
         with open(cache, encoding="utf-8") as f:

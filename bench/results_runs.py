@@ -19,7 +19,7 @@ rows of the table, and retraining a starter reruns exactly the runs that start f
 (for pretraining on this 2-core machine that gave about 1.5x the tokens/s of one
 2-thread run; docs/PRETRAINING.md). Writes
 the ``results`` section of docs/RESULTS.md, beside the simple baselines of
-``bench/baselines.py`` (read from its cache, ``tfrecords/baselines.json``, when there).
+``bench/baselines.py`` (read from its cache, ``docs/baselines.json``, when there).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from report import DATA, REPO, describe_config, machine  # noqa: E402
 OUT = os.path.join(REPO, "saved_models", "results")
 EN = os.path.join(REPO, "saved_models", "albert_starter_en")
 ZH = os.path.join(REPO, "saved_models", "albert_starter_zh")
-BASELINES = os.path.join(REPO, "tfrecords", "baselines.json")
+BASELINES = os.path.join(REPO, "docs", "baselines.json")
 CACHE = os.path.join(REPO, "docs", "results_runs.json")
 SHOWN_DATA = "../shared/data"
 SEEDS = (None, 1, 2)  # None: finetune's default seed (12345)
