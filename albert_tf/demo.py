@@ -62,11 +62,13 @@ class DemoPlan:
 
     @classmethod
     def from_starter(cls, quick=False):
-        """Fine-tuning the starter: its recipe in docs/RESULTS.md (AdamW 1e-3)."""
+        """Fine-tuning the starter with its RESULTS recipe (AdamW 1e-3): one epoch of all
+        67,349 SST-2 sentences, in the minutes the old demo spent pretraining and tuning
+        on 20,000."""
         if quick:
             return cls(finetune_examples=2000, finetune_epochs=1.0, finetune_lr=1e-3,
                        export_examples=100)
-        return cls(finetune_examples=20000, finetune_epochs=2.0, finetune_lr=1e-3)
+        return cls(finetune_examples=0, finetune_epochs=1.0, finetune_lr=1e-3)
 
 
 def _need(data_dir, pretrain_here):
