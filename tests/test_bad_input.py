@@ -70,6 +70,9 @@ PROBES = [
       "records"], "--input latin1_book.txt: not UTF-8 text"),
     (["train-vocab", "--input", "random.bin", "--output", "v", "--vocab-size", "100"],
      "--input random.bin: not text"),
+    # a SQuAD 1.1 question without answers is not scored as a miss (was "54 of 55")
+    (["evaluate", "squad", "--data", "no_answers.json", "--predictions", "predictions.json"],
+     "unanswerable questions need the SQuAD 2.0 metrics (--version 2.0)"),
     # no TPU here
     (pretrain("--strategy", "tpu", "--tpu", "local"),
      "--strategy tpu --tpu local: no TPU found here (TPUs not found in the cluster)"),
@@ -121,6 +124,15 @@ def test_probe_gives_one_line_and_leaves_nothing(args, fragment, tmp_path, monke
         writer.write(b"a record")
     (tmp_path / "latin1_book.txt").write_bytes("Caf\u00e9 cr\u00e8me, na\u00efve fa\u00e7ade.\n"
                                                .encode("latin-1") * 50)
+    import json
+
+    with open(os.path.join(DATA, "squad", "dev-v1.1.json"), encoding="utf-8") as f:
+        paragraph = json.load(f)["data"][0]["paragraphs"][0]
+    questions = paragraph["qas"][:5]
+    del questions[2]["answers"]
+    (tmp_path / "no_answers.json").write_text(json.dumps({"version": "1.1", "data": [
+        {"title": "t", "paragraphs": [{"context": paragraph["context"], "qas": questions}]}]}))
+    (tmp_path / "predictions.json").write_text(json.dumps({q["id"]: "x" for q in questions}))
     before = sorted(os.listdir(tmp_path))
     code = main(args)
     err = capsys.readouterr().err.strip().splitlines()
