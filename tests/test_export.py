@@ -174,6 +174,8 @@ def test_malformed_rest_bodies_get_tf_servings_error_shape(exported):
         (ids(input_ids=[2.7] * length), "input 'input_ids' takes integers, got 2.7"),
         (ids(input_ids=[2 ** 40] * length), "does not fit int"),
         (ids(input_mask=[True] * length), "takes integers, got True"),
+        (ids(input_ids=[-1] * length), "input_ids must be 0 or more"),
+        (ids(input_ids=[10 ** 6] * length), "input_ids must be below vocab_size"),
         ({"signature_name": "serve_ids", "instances": [1, 2]}, "bare instances need"),
         ({"signature_name": "serve_ids", "inputs": {"input_ids": [[1, 2], [3]],
                                                    "input_mask": [[1]], "segment_ids": [[0]]}},

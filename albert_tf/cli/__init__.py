@@ -12,7 +12,7 @@ import os
 import sys
 
 from albert_tf import __version__
-from albert_tf.errors import AlbertTfError
+from albert_tf.errors import AlbertTfError, graph_error
 
 COMMANDS = [
     "demo",
@@ -95,7 +95,7 @@ def describe_error(error: BaseException) -> tuple[str, int]:
         return "out of memory: the sizes asked for do not fit; use smaller ones", 2
     tf = sys.modules.get("tensorflow")
     if tf is not None and isinstance(error, tf.errors.OpError):
-        first = (error.message or str(error)).strip().splitlines()[0]
+        first = graph_error(error)
         if isinstance(error, tf.errors.ResourceExhaustedError):
             return f"out of memory: {first[:300]}; use smaller sizes", 2
         if isinstance(error, (tf.errors.DataLossError, tf.errors.NotFoundError,

@@ -50,8 +50,19 @@ class ServingModule(tf.Module):
     def serve_ids_function(self, outputs, seq_len=None):
         """``serve_ids``: ids in, the model's raw outputs (logits) out."""
 
+        vocab_size = getattr(self._model, "encoder", self._model).config.vocab_size
+
         @tf.function(input_signature=ids_signature(seq_len))
         def serve_ids(input_ids, input_mask, segment_ids):
+            # An id outside the vocabulary is an error, not a wrap-around: -1 would
+            # silently read the last embedding row.
+            checks = [tf.debugging.assert_non_negative(
+                          input_ids, message="input_ids must be 0 or more"),
+                      tf.debugging.assert_less(
+                          input_ids, vocab_size,
+                          message=f"input_ids must be below vocab_size {vocab_size}")]
+            with tf.control_dependencies(checks):
+                input_ids = tf.identity(input_ids)
             result = self.run({"input_ids": input_ids, "input_mask": input_mask,
                                "segment_ids": segment_ids})
             return {name: result[name] for name in outputs}

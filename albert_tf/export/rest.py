@@ -20,6 +20,8 @@ import json
 
 import numpy as np
 
+from albert_tf.errors import graph_error
+
 
 class BadRequest(ValueError):
     """A body TF Serving would refuse; ``rest_predict`` answers it with ``{"error": ...}``."""
@@ -96,7 +98,7 @@ def rest_predict(loaded, body) -> dict:
     except BadRequest as e:
         return {"error": str(e)}
     except (tf.errors.InvalidArgumentError, tf.errors.OutOfRangeError) as e:
-        return {"error": (e.message or str(e)).strip().splitlines()[0]}
+        return {"error": graph_error(e)}
 
 
 def _predict(loaded, body) -> dict:
@@ -182,7 +184,7 @@ def rest_classify(loaded, body) -> dict:
     except BadRequest as e:
         return {"error": str(e)}
     except (tf.errors.InvalidArgumentError, tf.errors.OutOfRangeError) as e:
-        return {"error": (e.message or str(e)).strip().splitlines()[0]}
+        return {"error": graph_error(e)}
 
 
 def _example(features, index) -> bytes:
