@@ -135,28 +135,19 @@ def plan_task(name, spec):
     return runs
 
 
-def _sha256(*paths):
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in paths:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
-
-
 def starting_point(run):
     """The sha256 of the files a run starts from: the starter's weights, or (scratch) the
     config and vocabulary it builds random weights for."""
+    from albert_tf.data.documents import file_digest
+
     args = run["args"]
     if "--init-checkpoint" in args:
-        return _sha256(os.path.join(args[args.index("--init-checkpoint") + 1], "model.weights.h5"))
+        return file_digest(os.path.join(args[args.index("--init-checkpoint") + 1], "model.weights.h5"))
     import hashlib
 
     with open(args[args.index("--albert-config") + 1], encoding="utf-8") as f:
         config = json.dumps(json.load(f), sort_keys=True)  # the settings, not the layout
-    return hashlib.sha256((config + _sha256(args[args.index("--vocab") + 1])).encode()).hexdigest()
+    return hashlib.sha256((config + file_digest(args[args.index("--vocab") + 1])).encode()).hexdigest()
 
 
 _CACHE_LOCK = threading.Lock()

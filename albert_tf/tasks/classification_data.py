@@ -108,7 +108,7 @@ def read_classification_file(path, text_column=None, text_pair_column=None, labe
     guid = next((name for name in ("qid", "id", "guid", "idx") if name in header), None)
     examples = []
     for number, row in enumerate(rows, 2):
-        number = row.pop(LINE_KEY, number) if isinstance(row, dict) else number
+        number = row.pop(LINE_KEY, number)
         if not isinstance(row.get(text), str):
             raise AlbertTfError(f"{path}:{number}: row has no {text!r} text")
         if pair is not None and not isinstance(row.get(pair, ""), str):
