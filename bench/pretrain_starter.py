@@ -58,18 +58,24 @@ SQUAD_HELD_OUT = 10  # bench/results_runs.py evaluates SQuAD on the last 10 dev 
 # The recipe (see docs/PRETRAINING.md, "Leaving the plateau").
 # Phases 1 and 2 mask single whole words (an easier start); phase 3 switches to ALBERT's
 # own n-gram masks (up to 3 words, p(n) ∝ 1/n), which the held-out records also use.
+# English has a fourth phase that weighs the Wikipedia paragraphs more (drawn 3x as
+# often: their records are cut with a dupe factor of 15 instead of 5).
 RECIPE = {
-    "en": dict(steps_64=12000, steps_128=6000, steps_ngram=2400, batch_size=64,
-               learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=5, masking_ngram=1,
-               ngram_extra=("wiki128", "news128")),
-    "zh": dict(steps_64=12000, steps_128=4000, steps_ngram=3000, batch_size=64,
-               learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=3, masking_ngram=1,
-               ngram_extra=()),
+    "en": dict(steps_64=12000, steps_128=6000, steps_ngram=2400, steps_wiki=4000,
+               batch_size=64, learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=5,
+               masking_ngram=1),
+    "zh": dict(steps_64=12000, steps_128=4000, steps_ngram=3000, steps_wiki=0,
+               batch_size=64, learning_rate=2e-3, ngram_learning_rate=1e-3, dupe_factor=3,
+               masking_ngram=1),
 }
+# The extra records each phase reads beside its own, by language.
+EXTRA = {"phase128ngram": {"en": ("wiki128", "news128"), "zh": ()},
+         "phase128wiki": {"en": ("wiki128x3", "news128"), "zh": ()}}
 PHASES = [  # (name, records, recipe key of its steps, phase it starts from)
     ("phase64", "train64", "steps_64", None),
     ("phase128", "train128", "steps_128", "phase64"),
     ("phase128ngram", "train128", "steps_ngram", "phase128"),
+    ("phase128wiki", "train128", "steps_wiki", "phase128ngram"),
 ]
 PHASES_FILE = "starter_phases.json"  # each phase's settings and minutes, in the model dir
 
@@ -193,11 +199,14 @@ def records(lang, work, vocab, train, held_out, held_out_format, dupe_factor):
                        "--max-predictions-per-seq", str(length * 20 // 128), *common)
         out[f"train{length}"] = folder
     if lang == "en":
-        for name, (path, text_format) in prepare_extra_text(work).items():
+        texts = prepare_extra_text(work)
+        texts["wiki128x3"] = texts["wiki128"]
+        for name, (path, text_format) in texts.items():
             folder = os.path.join(work, name)
+            dupe = dupe_factor * (3 if name.endswith("x3") else 1)
             if not os.path.exists(os.path.join(folder, "pretrain.metadata.json")):
                 _albert_tf("create-pretraining-data", "--input", path, "--output-dir", folder,
-                           "--text-format", text_format, "--dupe-factor", str(dupe_factor),
+                           "--text-format", text_format, "--dupe-factor", str(dupe),
                            "--masked-lm-prob", "0", "--max-seq-length", "128",
                            "--max-predictions-per-seq", "20", "--vocab", vocab,
                            "--num-shards", "2")
@@ -221,17 +230,21 @@ def main(argv=None):
     parser.add_argument("--steps-64", type=int, help="updates at 64 tokens")
     parser.add_argument("--steps-128", type=int, help="updates at 128 tokens, single words")
     parser.add_argument("--steps-ngram", type=int, help="updates at 128 tokens, n-gram masks")
+    parser.add_argument("--steps-wiki", type=int,
+                        help="English: updates at 128 tokens, n-gram masks, more Wikipedia")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument(
         "--init-from", metavar="MODEL_DIR",
-        help="skip phases 1-2 and start phase 3 from this model directory (a starter made by "
-             "them, e.g. the committed one); its starter_phases.json is carried over")
+        help="start from this model directory (a starter, e.g. the committed one): the phases "
+             "its starter_phases.json lists are skipped and carried over, and the next phase "
+             "starts from its weights")
     parser.add_argument("--no-write", action="store_true", help="do not write the README")
     args = parser.parse_args(argv)
     lang = args.lang
     recipe = dict(RECIPE[lang])
-    for key in ("steps_64", "steps_128", "steps_ngram", "batch_size", "learning_rate"):
+    for key in ("steps_64", "steps_128", "steps_ngram", "steps_wiki", "batch_size",
+                "learning_rate"):
         if getattr(args, key) is not None:
             recipe[key] = getattr(args, key)
     work = args.work or os.path.join(REPO, "tfrecords", f"starter_{lang}")
@@ -244,22 +257,40 @@ def main(argv=None):
     from albert_tf.training.fit import finished_run
 
     history = []  # what each phase did, for starter_phases.json and the README
+    done = set()  # phases the --init-from model already went through
     if args.init_from:
-        if not os.path.exists(os.path.join(args.init_from, "model.weights.h5")):
+        init_from = os.path.abspath(args.init_from)
+        if not os.path.exists(os.path.join(init_from, "model.weights.h5")):
             sys.exit(f"--init-from {args.init_from}: no model.weights.h5 there")
-        with open(os.path.join(args.init_from, PHASES_FILE), encoding="utf-8") as f:
-            history = json.load(f)[:2]
+        phases_file = os.path.join(init_from, PHASES_FILE)
+        if not os.path.exists(phases_file):
+            sys.exit(f"--init-from {args.init_from}: no {PHASES_FILE} there (not a starter)")
+        with open(phases_file, encoding="utf-8") as f:
+            history = json.load(f)
+        done = {p["phase"] for p in history}
+        # The output directory is replaced at the end; train from a copy of its weights.
+        if os.path.abspath(output) == init_from:
+            copy = os.path.join(work, "init_from")
+            if not os.path.exists(os.path.join(copy, PHASES_FILE)):
+                shutil.rmtree(copy, ignore_errors=True)
+                shutil.copytree(init_from, copy + ".partial")
+                os.replace(copy + ".partial", copy)
+            init_from = copy
     last = None
     for name, train_records, steps_key, init in PHASES:
         steps = recipe[steps_key]
-        if steps <= 0 or (args.init_from and name != "phase128ngram"):
+        if steps <= 0 or name in done:
             continue
         model_dir = os.path.join(work, name)
-        ngram = 3 if name == "phase128ngram" else recipe["masking_ngram"]
+        ngram = recipe["masking_ngram"] if name in ("phase64", "phase128") else 3
         rate = recipe["ngram_learning_rate" if ngram > 1 else "learning_rate"]
-        init_dir = args.init_from if args.init_from else (
-            os.path.join(work, init) if last is not None else None)
-        extra = recipe["ngram_extra"] if name == "phase128ngram" else ()
+        if last is not None:
+            init_dir = last
+        elif args.init_from:
+            init_dir = init_from
+        else:
+            init_dir = None
+        extra = EXTRA.get(name, {}).get(lang, ())
         if not finished_run(model_dir):
             _pretrain(config, data, (train_records, *extra), model_dir, vocab, ngram, init_dir,
                       recipe["batch_size"], steps, rate, os.path.join(work, f"{name}.log"))
@@ -335,7 +366,10 @@ def _phase_minutes(model_dir):
 
 
 EXTRA_TEXT = {"wiki128": "the Wikipedia paragraphs of the 38 SQuAD articles fine-tuning "
-                         "trains on", "news128": "the Reuters sentences of CoNLL-2003 eng.train"}
+                         "trains on",
+              "wiki128x3": "the Wikipedia paragraphs of the 38 SQuAD articles fine-tuning "
+                           "trains on (3x as often)",
+              "news128": "the Reuters sentences of CoNLL-2003 eng.train"}
 
 
 def _describe_phase(p):
