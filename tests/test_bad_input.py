@@ -201,3 +201,65 @@ def test_a_run_that_fails_before_its_first_checkpoint_leaves_no_folder(small_rec
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and "its albert_config.json differs from --albert-config" in line
     assert not (tmp_path / "model").exists()  # not a folder holding only its settings
+
+
+# A folder nobody may write to, root included (sysfs); the six writing commands.
+LOCKED = "/sys/albert-tf-probe"
+WRITERS = [
+    ["create-pretraining-data", "--input", BOOK, "--vocab", VOCAB, "--output-dir",
+     f"{LOCKED}/records"],
+    ["train-vocab", "--input", BOOK, "--output", f"{LOCKED}/v", "--vocab-size", "100"],
+    ["pretrain", "--albert-config", CONFIG, "--train-data", "{records}", "--model-dir",
+     f"{LOCKED}/model", "--steps", "1"],
+    finetune()[:-1] + [f"{LOCKED}/out"],
+    ["export", "--model-dir", STARTER, "--output", f"{LOCKED}/export"],
+    ["convert", "--from", "keras", "--to", "huggingface", "--input", STARTER, "--output",
+     f"{LOCKED}/hf"],
+]
+
+
+@pytest.mark.skipif(not os.path.isdir("/sys/kernel"), reason="needs Linux sysfs")
+@pytest.mark.parametrize("args", WRITERS, ids=[w[0] for w in WRITERS])
+def test_an_output_folder_without_write_permission_is_one_line(args, small_records, capsys):
+    records = str(small_records / "r32" / "*.tfrecord")
+    code = main([a.replace("{records}", records) for a in args])
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert line.startswith(f"albert-tf {args[0]}: error: {LOCKED}: "), line
+    assert line.endswith(("permission denied", "read-only file system")), line
+
+
+def test_a_record_file_cut_short_is_named(small_records, tmp_path, capsys):
+    import shutil
+
+    folder = tmp_path / "records"
+    folder.mkdir()
+    for name in os.listdir(small_records / "r32"):
+        shutil.copy(small_records / "r32" / name, folder / name)
+    shard = folder / "pretrain-00000-of-00001.tfrecord"
+    data = shard.read_bytes()
+    shard.write_bytes(data[:len(data) // 2])  # a copy that stopped half-way
+    code = main(["pretrain", "--albert-config", CONFIG, "--train-data",
+                 str(folder / "*.tfrecord"), "--model-dir", str(tmp_path / "model"),
+                 "--steps", "20", "--batch-size", "8"])
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert line.startswith(f"albert-tf pretrain: error: --train-data {shard}: damaged TFRecord "
+                           "file (truncated record at "), line
+    assert not (tmp_path / "model").exists()
+
+
+def test_a_finetune_that_fails_before_its_first_checkpoint_leaves_no_folder(
+        tmp_path, monkeypatch, capsys):
+    import albert_tf.training.fit
+    from albert_tf.errors import AlbertTfError
+
+    def fails(*args, **kwargs):
+        raise AlbertTfError("the loss is not finite at step 1")
+
+    monkeypatch.setattr(albert_tf.training.fit, "run_fit", fails)
+    monkeypatch.chdir(tmp_path)
+    code = main(finetune("--batch-size", "8"))
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and line.endswith("the loss is not finite at step 1")
+    assert not (tmp_path / "out").exists()  # not a folder holding only its settings

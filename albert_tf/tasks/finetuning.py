@@ -81,7 +81,7 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
 
     from albert_tf.model_dir import save_model
     from albert_tf.tasks.pretraining import load_init_checkpoint, resolve_jit
-    from albert_tf.training.fit import refuse_finished_run, run_fit
+    from albert_tf.training.fit import refuse_finished_run, removed_if_unstarted, run_fit
     from albert_tf.training.optimizers import make_optimizer
     from albert_tf.training.strategy import make_strategy
 
@@ -119,44 +119,48 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
                                    settings.learning_rate, total_steps, warmup,
                                    settings.weight_decay, bias_correction=settings.bias_correction)
         task.compile_model(model, optimizer, info, resolve_jit(settings.jit_compile, strategy))
-    os.makedirs(settings.output_dir, exist_ok=True)
-    atomic_write_text(os.path.join(settings.output_dir, "finetune_settings.json"),
-                      json.dumps({**dataclasses.asdict(settings), "task_info": info}, indent=2) + "\n")
+    with removed_if_unstarted(settings.output_dir):
+        os.makedirs(settings.output_dir, exist_ok=True)
+        atomic_write_text(
+            os.path.join(settings.output_dir, "finetune_settings.json"),
+            json.dumps({**dataclasses.asdict(settings), "task_info": info}, indent=2) + "\n")
 
-    group_by_length = settings.group_by_length
-    if group_by_length and (strategy.num_replicas_in_sync > 1
-                            or isinstance(strategy, tf.distribute.TPUStrategy)):
-        # TPUs want one static shape; splitting the gathered batches across replicas
-        # is not tested. So grouping runs on one device only.
-        print_fn("--group-by-length is off: it runs on one device only (not TPU, not "
-                 "several replicas)")
-        group_by_length = False
+        group_by_length = settings.group_by_length
+        if group_by_length and (strategy.num_replicas_in_sync > 1
+                                or isinstance(strategy, tf.distribute.TPUStrategy)):
+            # TPUs want one static shape; splitting the gathered batches across replicas
+            # is not tested. So grouping runs on one device only.
+            print_fn("--group-by-length is off: it runs on one device only (not TPU, not "
+                     "several replicas)")
+            group_by_length = False
 
-    def make_dataset(skip):
-        dataset = array_dataset(features, labels, weights, settings.batch_size, training=True,
-                                seed=settings.seed, group_by_length=group_by_length)
-        return dataset.skip(skip) if skip else dataset
+        def make_dataset(skip):
+            dataset = array_dataset(features, labels, weights, settings.batch_size,
+                                    training=True, seed=settings.seed,
+                                    group_by_length=group_by_length)
+            return dataset.skip(skip) if skip else dataset
 
-    def save(model_):
-        save_model(model_, settings.output_dir, task_info=info, tokenizer=tokenizer)
+        def save(model_):
+            save_model(model_, settings.output_dir, task_info=info, tokenizer=tokenizer)
 
-    print_fn(f"fine-tuning {task.NAME} on {len(train):,} examples ({rows:,} rows): "
-             f"{total_steps} steps of {settings.batch_size} ({settings.epochs:g} epochs), "
-             f"learning rate {settings.learning_rate:g}"
-             + (", batches grouped by length" if group_by_length else ""))
-    run_fit(model, make_dataset, model_dir=settings.output_dir, strategy=strategy,
-            total_steps=total_steps, chunk_steps=settings.checkpoint_every or steps_per_epoch,
-            save_fn=save, tokens_per_step=(0 if group_by_length  # widths vary: no fixed count
-                                           else settings.batch_size * settings.max_seq_length),
-            verbose=settings.verbose, print_fn=print_fn)
-    save(model)
-    metrics = {}
-    if dev is not None:
-        metrics = _evaluate_task(task, model, tokenizer, dev, info, settings.output_dir)
-        write_metrics(os.path.join(settings.output_dir, "eval_results.json"), metrics,
-                      data=settings.dev)
-        print_fn("dev: " + ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()
-                                      if isinstance(v, float)))
+        print_fn(f"fine-tuning {task.NAME} on {len(train):,} examples ({rows:,} rows): "
+                 f"{total_steps} steps of {settings.batch_size} ({settings.epochs:g} epochs), "
+                 f"learning rate {settings.learning_rate:g}"
+                 + (", batches grouped by length" if group_by_length else ""))
+        run_fit(model, make_dataset, model_dir=settings.output_dir, strategy=strategy,
+                total_steps=total_steps, chunk_steps=settings.checkpoint_every or steps_per_epoch,
+                save_fn=save,
+                tokens_per_step=(0 if group_by_length  # widths vary: no fixed count
+                                 else settings.batch_size * settings.max_seq_length),
+                verbose=settings.verbose, print_fn=print_fn)
+        save(model)
+        metrics = {}
+        if dev is not None:
+            metrics = _evaluate_task(task, model, tokenizer, dev, info, settings.output_dir)
+            write_metrics(os.path.join(settings.output_dir, "eval_results.json"), metrics,
+                          data=settings.dev)
+            print_fn("dev: " + ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()
+                                          if isinstance(v, float)))
     return metrics
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
+import re
 
 import keras
 import tensorflow as tf
@@ -277,7 +277,7 @@ def refuse_changed_resume(settings: PretrainSettings) -> None:
 def pretrain(settings: PretrainSettings, print_fn=print):
     """Pretrains ALBERT with masked-LM + SOP on TFRecords; resumable; returns the History."""
     from albert_tf.ranges import check_ranges
-    from albert_tf.training.fit import refuse_finished_run
+    from albert_tf.training.fit import refuse_finished_run, removed_if_unstarted
     from albert_tf.training.strategy import make_strategy
 
     check_ranges(settings)
@@ -308,15 +308,32 @@ def pretrain(settings: PretrainSettings, print_fn=print):
         check_records(eval_files, "--eval-data", config, settings.vocab)
     refuse_finished_run(settings.model_dir, "--model-dir")
     refuse_changed_resume(settings)
-    created = not os.path.exists(settings.model_dir)
-    try:
-        return _train(settings, config, strategy, files, eval_files, sizes, print_fn)
-    except BaseException:
-        # A run that failed before its first checkpoint leaves no folder holding only its
-        # settings; one with checkpoints is kept, to be resumed.
-        if created and not os.path.exists(os.path.join(settings.model_dir, "model.weights.h5")):
-            shutil.rmtree(settings.model_dir, ignore_errors=True)
-        raise
+    with removed_if_unstarted(settings.model_dir):
+        try:
+            return _train(settings, config, strategy, files, eval_files, sizes, print_fn)
+        except tf.errors.DataLossError as error:
+            # TensorFlow's message gives a byte offset but no file: find the damaged file.
+            found = damaged_record_file([("--train-data", files),
+                                         ("--eval-data", eval_files or [])])
+            if found is None:
+                raise
+            raise AlbertTfError(found) from error
+
+
+def damaged_record_file(groups) -> str | None:
+    """The first file of ``[(flag, files), ...]`` whose records do not all read back
+    (cut short, or a checksum that does not match), as one line; None when all read."""
+    for flag, files in groups:
+        for path in files:
+            try:
+                for _ in tf.data.TFRecordDataset([path]).batch(4096):
+                    pass
+            except tf.errors.DataLossError as e:
+                cause = (e.message or str(e)).strip().splitlines()[0]
+                cause = re.sub(r"^\{\{[^}]*\}\}\s*", "", cause).split("'", 1)[0].strip()
+                return (f"{flag} {path}: damaged TFRecord file ({cause}); remake it with "
+                        "create-pretraining-data")
+    return None
 
 
 def _train(settings, config, strategy, files, eval_files, sizes, print_fn):

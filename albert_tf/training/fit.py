@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import math
 import os
+import shutil
 
 import keras
 
@@ -46,6 +48,20 @@ def finished_run(model_dir) -> bool:
     """
     return os.path.exists(os.path.join(model_dir, "model.weights.h5")) and not glob.glob(
         os.path.join(model_dir, "backup*"))
+
+
+@contextlib.contextmanager
+def removed_if_unstarted(model_dir):
+    """Removes ``model_dir`` when the block fails before the run's first checkpoint and
+    the folder was not there before: a failed run leaves no folder holding only its
+    settings. A run with a checkpoint is kept, to be resumed."""
+    created = not os.path.exists(model_dir)
+    try:
+        yield
+    except BaseException:
+        if created and not os.path.exists(os.path.join(model_dir, "model.weights.h5")):
+            shutil.rmtree(model_dir, ignore_errors=True)
+        raise
 
 
 def refuse_finished_run(model_dir, flag) -> None:
