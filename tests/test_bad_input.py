@@ -44,6 +44,8 @@ PROBES = [
     (["finetune", "ner", "--train", "latin1.conll", "--dev", "latin1.conll",
       "--init-checkpoint", STARTER, "--output-dir", "out"],
      "latin1.conll:2: not UTF-8 text (byte 0xe9"),
+    (["predict", "classification", "--model-dir", STARTER, "--input", "latin1.tsv"],
+     "--input latin1.tsv:3: not UTF-8 text"),
     # labels: a stray class, a shifted column, a dev label the model cannot have
     (["finetune", "classification", "--train", "positive.tsv", "--dev", SST2_DEV,
       "--init-checkpoint", STARTER, "--output-dir", "out"],
@@ -263,3 +265,15 @@ def test_a_finetune_that_fails_before_its_first_checkpoint_leaves_no_folder(
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and line.endswith("the loss is not finite at step 1")
     assert not (tmp_path / "out").exists()  # not a folder holding only its settings
+
+
+def test_predict_refuses_standard_input_that_is_not_utf8(monkeypatch, capsys):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"fine\ncaf\xe9 au lait\n")))
+    code = main(["predict", "classification", "--model-dir", STARTER])
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert line == ("albert-tf predict: error: standard input line 2: not UTF-8 text "
+                    "(byte 0xe9)")
