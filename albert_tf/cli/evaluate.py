@@ -1,6 +1,7 @@
 """``albert-tf evaluate TASK``."""
 
 import json
+import sys
 
 
 def _common(parser):
@@ -21,8 +22,16 @@ def register(commands):
 
 
 def run(args) -> int:
+    from albert_tf.tasks.base import reporting_progress
     from albert_tf.tasks.finetuning import evaluate
 
-    metrics = evaluate(args.task, args.model_dir, args.data, args.predictions, args.output, args)
+    def progress(line):  # stdout is the metrics JSON; progress goes to stderr
+        print(line, file=sys.stderr, flush=True)
+
+    if args.model_dir and not args.predictions:
+        progress(f"evaluating {args.model_dir} on {args.data}")
+    with reporting_progress(progress):
+        metrics = evaluate(args.task, args.model_dir, args.data, args.predictions, args.output,
+                           args)
     print(json.dumps(metrics, indent=2))
     return 0

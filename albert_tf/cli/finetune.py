@@ -3,6 +3,7 @@
 import argparse
 
 from albert_tf.cli.help_format import DefaultsHelpFormatter
+from albert_tf.cli.progress import VERBOSE_HELP
 from albert_tf.tasks.base import TASK_MODULES
 
 HELP = {"classification": "sentiment / text classification or regression (TSV, CSV, JSONL)",
@@ -63,7 +64,7 @@ def _common(parser):
                         help="steps between checkpoints (default: one epoch)")
     parser.add_argument("--max-train-examples", type=int, default=0,
                         help="use only the first N training examples (0 = all)")
-    parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
+    parser.add_argument("--verbose", type=int, choices=(0, 1, 2), help=VERBOSE_HELP)
     parser.set_defaults(func=run)
 
 
@@ -74,9 +75,11 @@ def register(commands):
 
 
 def run(args) -> int:
+    from albert_tf.cli.progress import verbosity
     from albert_tf.tasks.finetuning import FinetuneSettings, finetune
 
     names = [f.name for f in __import__("dataclasses").fields(FinetuneSettings)]
-    settings = FinetuneSettings(**{k: getattr(args, k) for k in names if hasattr(args, k)})
+    values = {k: getattr(args, k) for k in names if hasattr(args, k)}
+    settings = FinetuneSettings(**{**values, "verbose": verbosity(args.verbose)})
     finetune(settings, args, print_fn=lambda line: print(line, flush=True))
     return 0

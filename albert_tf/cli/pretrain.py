@@ -3,6 +3,7 @@
 import argparse
 
 from albert_tf.cli.help_format import DefaultsHelpFormatter
+from albert_tf.cli.progress import VERBOSE_HELP
 
 
 def register(commands):
@@ -59,12 +60,12 @@ def register(commands):
                         help="updates between checkpoints (and log lines)")
     parser.add_argument("--keep-checkpoints", type=int, default=5)
     parser.add_argument("--eval-steps", type=int, default=20)
-    parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2),
-                        help="1 = progress bar, 2 = one line per checkpoint, 0 = quiet")
+    parser.add_argument("--verbose", type=int, choices=(0, 1, 2), help=VERBOSE_HELP)
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from albert_tf.cli.progress import verbosity
     from albert_tf.resources import config_path
     from albert_tf.tasks.pretraining import PretrainSettings, pretrain
 
@@ -83,7 +84,7 @@ def run(args) -> int:
         checkpoint_every=args.checkpoint_every, keep_checkpoints=args.keep_checkpoints,
         eval_steps=args.eval_steps, dynamic_masking=args.dynamic_masking,
         masked_lm_prob=args.masked_lm_prob, masking_ngram=args.masking_ngram,
-        sop_loss_weight=args.sop_loss_weight, verbose=args.verbose,
+        sop_loss_weight=args.sop_loss_weight, verbose=verbosity(args.verbose),
     )
     pretrain(settings, print_fn=lambda line: print(line, flush=True))
     return 0

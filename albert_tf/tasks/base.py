@@ -28,6 +28,9 @@ and may expose (optional):
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 import numpy as np
 
 TASK_MODULES = {
@@ -211,6 +214,20 @@ def pack_texts(tokenizer, texts_a, texts_b=None, max_seq_length=128, batch=1024)
 PADDING_LOGIT = -10000.0
 
 
+_progress = []  # the print functions of the enclosing reporting_progress() blocks
+
+
+@contextlib.contextmanager
+def reporting_progress(print_fn):
+    """Inside the block, ``predict_batches`` reports ``predicted N/M rows`` through
+    ``print_fn`` about every 10 % and at the end (long evaluations are not silent)."""
+    _progress.append(print_fn)
+    try:
+        yield
+    finally:
+        _progress.pop()
+
+
 def predict_batches(model, features, batch_size=64, length_multiple=0, token_outputs=()):
     """Runs ``model`` over feature arrays in batches; returns its outputs as NumPy arrays.
 
@@ -228,7 +245,11 @@ def predict_batches(model, features, batch_size=64, length_multiple=0, token_out
     if length_multiple:
         order = np.argsort(np.asarray(features["input_mask"]).sum(axis=1), kind="stable")
     outputs = {}
-    for start in range(0, rows, batch_size):
+    report = _progress[-1] if _progress else None
+    batches = -(-rows // batch_size)
+    every = max(1, -(-batches // 10))  # about every 10 %
+    started = time.time()
+    for number, start in enumerate(range(0, rows, batch_size), 1):
         take = order[start:start + batch_size]
         batch = {k: np.asarray(v)[take] for k, v in features.items()}
         length = padded_length(int(batch["input_mask"].sum(axis=1).max(initial=1)), seq,
@@ -242,6 +263,9 @@ def predict_batches(model, features, batch_size=64, length_multiple=0, token_out
                 pad = [(0, 0), (0, seq - length)] + [(0, 0)] * (value.ndim - 2)
                 value = np.pad(value, pad, constant_values=PADDING_LOGIT)
             outputs.setdefault(key, []).append(value)
+        if report and (number % every == 0 or start + batch_size >= rows):
+            done = min(rows, start + batch_size)
+            report(f"predicted {done:,}/{rows:,} rows ({time.time() - started:.0f} s)")
     if not outputs:
         return {}
     inverse = np.empty_like(order)

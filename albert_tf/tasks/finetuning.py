@@ -8,7 +8,7 @@ import os
 
 from albert_tf.errors import AlbertTfError
 from albert_tf.io_utils import atomic_write_text
-from albert_tf.tasks.base import array_dataset, task_module
+from albert_tf.tasks.base import array_dataset, reporting_progress, task_module
 
 
 @dataclasses.dataclass
@@ -104,6 +104,8 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
     info = task.fit_info(train, info)
     dev = task.read_examples(settings.dev, info) if settings.dev else None
     keras.utils.set_random_seed(settings.seed)
+    print_fn(f"tokenizing {len(train):,} training examples"
+             + (f" ({len(dev):,} dev examples read)" if dev is not None else ""))
     features, labels, weights = task.featurize(train, tokenizer, info, training=True)
     rows = len(features["input_ids"])
     if rows < settings.batch_size:
@@ -111,6 +113,8 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
     steps_per_epoch = rows // settings.batch_size
     total_steps = max(1, int(round(settings.epochs * steps_per_epoch)))
     warmup = int(settings.warmup_proportion * total_steps)
+    print_fn("building the model" + (f" from {settings.init_checkpoint}"
+                                      if settings.init_checkpoint else " (random weights)"))
     with strategy.scope():
         model = task.build_model(config, info)
         if settings.init_checkpoint:
@@ -156,7 +160,9 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
         save(model)
         metrics = {}
         if dev is not None:
-            metrics = _evaluate_task(task, model, tokenizer, dev, info, settings.output_dir)
+            print_fn(f"evaluating on {len(dev):,} dev examples of {settings.dev}")
+            with reporting_progress(print_fn):
+                metrics = _evaluate_task(task, model, tokenizer, dev, info, settings.output_dir)
             write_metrics(os.path.join(settings.output_dir, "eval_results.json"), metrics,
                           data=settings.dev)
             print_fn("dev: " + ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()
