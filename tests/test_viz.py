@@ -82,3 +82,40 @@ def test_curves_png(classifier, tmp_path):
     with pytest.raises(AlbertTfError, match="no training_log.csv"):
         read_log(str(tmp_path))
     assert not os.path.exists(tmp_path / "nothing.png")
+
+
+def test_near_uniform_attention_looks_dark_on_the_shared_scale(tmp_path):
+    """A map of 1/9 everywhere is drawn in viridis(1/9), not in the top colour of its own
+    scale (it was solid yellow); the colour bar is the only yellow left."""
+    import matplotlib
+    import matplotlib.image
+
+    from albert_tf.viz.attention import attention_png
+
+    probs = np.full((1, 1, 9, 9), 1 / 9, dtype=np.float32)
+    path = attention_png([f"t{i}" for i in range(9)], probs, str(tmp_path / "a.png"))
+    pixels = matplotlib.image.imread(path)[..., :3].reshape(-1, 3)
+
+    def near(colour):
+        return int((np.abs(pixels - np.asarray(colour[:3])).max(axis=1) < 0.03).sum())
+
+    viridis = matplotlib.colormaps["viridis"]
+    assert near(viridis(1 / 9)) > 20 * max(near(viridis(1.0)), 1)
+
+
+def test_tiny_attributions_stay_white_and_the_scale_is_printed(tmp_path):
+    import re
+
+    from albert_tf.viz.attributions import attributions_html
+
+    result = {"pieces": ["[CLS]", "a", "film", "[SEP]"],
+              "attributions": [0.0, 1e-6, -2e-6, 0.0], "target": 1,
+              "probabilities": [0.5, 0.5], "logit": 0.1, "baseline_logit": 0.1}
+    page = open(attributions_html(result, str(tmp_path / "a.html")), encoding="utf-8").read()
+    alphas = [float(a) for a in re.findall(r"rgba\(\d+,\d+,\d+,([0-9.]+)\)", page)]
+    assert len(alphas) == 4 and max(alphas) <= 0.001
+    assert "Full colour is ±0.0100 in logit units" in page
+    strong = dict(result, attributions=[0.0, 0.5, -0.25, 0.0])
+    page = open(attributions_html(strong, str(tmp_path / "b.html")), encoding="utf-8").read()
+    alphas = [float(a) for a in re.findall(r"rgba\(\d+,\d+,\d+,([0-9.]+)\)", page)]
+    assert alphas == [0.0, 1.0, 0.5, 0.0] and "Full colour is ±0.5000" in page

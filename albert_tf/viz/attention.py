@@ -46,15 +46,16 @@ def attention_png(pieces, probs, output, title="attention") -> str:
 
     layers, heads, n, _ = probs.shape
     cell = max(1.6, min(3.2, 0.11 * n + 0.8))
-    fig, axes = plt.subplots(layers, heads, figsize=(cell * heads + 1, cell * layers + 0.6),
+    fig, axes = plt.subplots(layers, heads, figsize=(cell * heads + 1.8, cell * layers + 0.9),
                              squeeze=False)
     labels = [p if len(p) <= 10 else p[:9] + "…" for p in pieces]
+    image = None
     for layer in range(layers):
         for head in range(heads):
             ax = axes[layer][head]
-            # Each map on its own scale: early in training attention is nearly uniform.
-            ax.imshow(probs[layer, head], cmap="viridis", vmin=0.0,
-                      vmax=max(float(probs[layer, head].max()), 1e-6))
+            # One scale for every panel, 0 to 1: near-uniform attention (1/n everywhere)
+            # looks dark, as it is, instead of filling its own panel with the top colour.
+            image = ax.imshow(probs[layer, head], cmap="viridis", vmin=0.0, vmax=1.0)
             ax.set_xticks([])
             ax.set_yticks([])
             if layer == 0:
@@ -67,8 +68,12 @@ def attention_png(pieces, probs, output, title="attention") -> str:
             if layer == layers - 1 and n <= 24:
                 ax.set_xticks(range(n))
                 ax.set_xticklabels(labels, fontsize=5, rotation=90)
+    fig.tight_layout(rect=(0, 0, 0.9, 0.95))
+    bar = fig.colorbar(image, cax=fig.add_axes((0.92, 0.15, 0.02, 0.7)))
+    bar.set_label("attention probability (row: query, column: key; same scale in every panel)",
+                  fontsize=7)
+    bar.ax.tick_params(labelsize=6)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
     with atomic_path(output, suffix=".png") as tmp:
         fig.savefig(tmp, dpi=100)
     plt.close(fig)

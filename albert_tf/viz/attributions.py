@@ -78,10 +78,15 @@ def integrated_gradients(model, tokenizer, text, text_pair=None, max_seq_length=
             "probabilities": tf.nn.softmax(logits[0]).numpy().tolist()}
 
 
+SCALE_FLOOR = 0.01  # logit units: the smallest value that may be drawn in full colour
+
+
 def attributions_html(result, output, labels=None, title="token attributions") -> str:
     """Coloured tokens (red supports the prediction, blue opposes it), self-contained HTML."""
     values = np.asarray(result["attributions"])
-    scale = max(float(np.abs(values).max()), 1e-9)
+    # Full colour is the largest |value|, but never less than SCALE_FLOOR logit units: when
+    # every value is tiny, the tokens stay nearly white instead of looking decisive.
+    scale = max(float(np.abs(values).max()), SCALE_FLOOR)
     spans = []
     for piece, value in zip(result["pieces"], values):
         alpha = abs(value) / scale
@@ -97,6 +102,7 @@ def attributions_html(result, output, labels=None, title="token attributions") -
 </head><body><h2>{html.escape(title)}</h2>
 <p>Prediction: <b>{html.escape(name)}</b> (p = {result['probabilities'][target]:.3f}).
 Integrated gradients of its logit; red supports it, blue opposes it (hover for values).
+Full colour is ±{scale:.4f} in logit units; white is 0.
 Sum of attributions {values.sum():+.4f} = logit {result['logit']:+.4f} − baseline
 {result['baseline_logit']:+.4f} (up to the integration error).</p>
 <div>{''.join(spans)}</div></body></html>
