@@ -197,6 +197,9 @@ def test_export_folder_contents_and_saved_model_cli(exported):
     readme = open(os.path.join(version, "README.md")).read()
     for name in ("serving_default", "serve_ids", "serve_examples"):
         assert f"`{name}`" in readme
+    assert "import `tensorflow_text` before\nloading" in readme
+    page = open(os.path.join(out, "export_report.md"), encoding="utf-8").read()
+    assert "Also `tflite/model_text.float32.tflite` (" in page  # the raw-text TFLite file
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
     shown = subprocess.run([cli, "show", "--dir", version, "--all"], capture_output=True,
                            text=True, timeout=300)
@@ -223,3 +226,64 @@ def test_tflite_variants_agree_and_shrink(exported, classifier_dir):
     runner = interpreter((out / "tflite" / "model_text.float32.tflite").read_bytes()).get_signature_runner("serve_text")
     got = np.concatenate([runner(text=np.array([t]))["logits"] for t in texts])
     assert np.abs(got - logits).max() <= 1e-4
+
+
+STOCK = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+ids_path, full_path, features_file, out = sys.argv[1:5]
+model = tf.saved_model.load(ids_path)  # no tensorflow_text imported
+ids = np.load(features_file)
+serve_ids = model.signatures["serve_ids"](**{k: tf.constant(ids[k]) for k in ids.files})
+examples = [tf.train.Example(features=tf.train.Features(feature={
+    k: tf.train.Feature(int64_list=tf.train.Int64List(value=ids[k][row].tolist()))
+    for k in ids.files})).SerializeToString() for row in range(len(ids["input_ids"]))]
+classify = model.signatures["serve_examples"](inputs=tf.constant(examples))
+try:
+    tf.saved_model.load(full_path)
+    full = "loaded"
+except Exception as e:
+    full = str(e).splitlines()[0]
+np.savez(out, logits=serve_ids["logits"].numpy(), scores=classify["scores"].numpy())
+print(json.dumps({"signatures": sorted(model.signatures), "full": full,
+                  "tensorflow_text": "tensorflow_text" in sys.modules}))
+"""
+
+
+def test_ids_only_export_loads_in_stock_tensorflow(classifier_dir, exported, tmp_path):
+    from albert_tf.export.run import export
+
+    report = export(str(classifier_dir), str(tmp_path / "ids"), formats=("saved_model",),
+                    signatures="ids", log=lambda *a: None)
+    texts, _ = _dev_sentences(8)
+    features, logits = _keras(classifier_dir, texts)
+    np.savez(tmp_path / "f.npz", **features)
+    result = subprocess.run(
+        [sys.executable, "-c", STOCK, report["saved_model"], exported[1]["saved_model"],
+         str(tmp_path / "f.npz"), str(tmp_path / "o.npz")],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""})
+    assert result.returncode == 0, result.stderr[-3000:]
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert facts["signatures"] == ["serve_examples", "serve_ids"]
+    assert facts["tensorflow_text"] is False
+    # The default export needs tensorflow-text, as its README and the export log say.
+    assert "TFText" in facts["full"], facts["full"]
+    got = np.load(tmp_path / "o.npz")
+    probabilities = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    assert np.abs(got["logits"] - logits).max() <= 1e-5
+    assert np.abs(got["scores"] - probabilities).max() <= 1e-5
+    readme = open(os.path.join(report["saved_model"], "README.md"), encoding="utf-8").read()
+    assert "stock\nTensorFlow loads it" in readme or "stock TensorFlow loads it" in readme
+
+
+def test_with_tokenizer_and_ids_only_is_one_line(classifier_dir, tmp_path, capsys):
+    from albert_tf.cli import main
+
+    code = main(["export", "--model-dir", str(classifier_dir), "--output", str(tmp_path / "x"),
+                 "--signatures", "ids", "--with-tokenizer"])
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and line.endswith("--with-tokenizer needs the text signatures: drop "
+                                       "--signatures ids")
+    assert not (tmp_path / "x").exists()

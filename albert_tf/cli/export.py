@@ -23,6 +23,10 @@ def register(commands):
                         help="comma-separated: float32, float16, dynamic_int8, full_int8")
     parser.add_argument("--max-seq-length", type=int,
                         help="packing width of raw text (default: the model's)")
+    parser.add_argument("--signatures", choices=("all", "ids"), default="all",
+                        help="all: raw text in, and token ids in (loading needs "
+                        "tensorflow-text); ids: token ids in only (serve_ids, serve_examples), "
+                        "which stock TensorFlow and serving builds without TF Text load")
     parser.add_argument("--with-tokenizer", action="store_true",
                         help="also a TFLite file that takes raw text (tensorflow-text custom ops)")
     parser.add_argument("--data", help="labelled examples for the report (default: the model's "
@@ -43,5 +47,5 @@ def run(args) -> int:
            variants=[v for v in args.tflite_variants.split(",") if v],
            max_seq_length=args.max_seq_length, with_tokenizer=args.with_tokenizer,
            data=args.data, calibration=args.calibration_data, examples=args.report_examples,
-           log=lambda line: print(line, flush=True))
+           log=lambda line: print(line, flush=True), signatures=args.signatures)
     return 0

@@ -17,7 +17,8 @@ class ServingModule(tf.Module):
 
     Args:
         model: the Keras task model (its variables are tracked here).
-        tokenizer: the ``AlbertTokenizer`` (a ``tf.Module``).
+        tokenizer: the ``AlbertTokenizer`` (a ``tf.Module``), or None for an export whose
+            signatures all take token ids (no tensorflow-text op in the SavedModel).
         info: the model directory's task.json.
         max_seq_length: the width raw text is packed to.
     """
@@ -25,7 +26,8 @@ class ServingModule(tf.Module):
     def __init__(self, model, tokenizer, info, max_seq_length):
         super().__init__(name="albert_tf_export")
         self._model = model
-        self.tokenizer = tokenizer
+        if tokenizer is not None:  # not tracked at all otherwise: no TF Text op is saved
+            self.tokenizer = tokenizer
         self.model_variables = [v.value for v in model.variables]
         self.info = dict(info)
         self.max_seq_length = int(max_seq_length)
@@ -47,24 +49,27 @@ class ServingModule(tf.Module):
             text_pair = None if text_pair is None else self.clean_text(text_pair)
         return self.tokenizer.pack(text, text_pair, max_seq_length=self.max_seq_length)
 
+    def serve_ids_checked(self, features):
+        """``run`` after checking that every id is in ``[0, vocab_size)``: -1 would
+        otherwise silently read the last embedding row."""
+        vocab_size = getattr(self._model, "encoder", self._model).config.vocab_size
+        input_ids = features["input_ids"]
+        checks = [tf.debugging.assert_non_negative(
+                      input_ids, message="input_ids must be 0 or more"),
+                  tf.debugging.assert_less(
+                      input_ids, vocab_size,
+                      message=f"input_ids must be below vocab_size {vocab_size}")]
+        with tf.control_dependencies(checks):
+            input_ids = tf.identity(input_ids)
+        return self.run({**features, "input_ids": input_ids})
+
     def serve_ids_function(self, outputs, seq_len=None):
         """``serve_ids``: ids in, the model's raw outputs (logits) out."""
 
-        vocab_size = getattr(self._model, "encoder", self._model).config.vocab_size
-
         @tf.function(input_signature=ids_signature(seq_len))
         def serve_ids(input_ids, input_mask, segment_ids):
-            # An id outside the vocabulary is an error, not a wrap-around: -1 would
-            # silently read the last embedding row.
-            checks = [tf.debugging.assert_non_negative(
-                          input_ids, message="input_ids must be 0 or more"),
-                      tf.debugging.assert_less(
-                          input_ids, vocab_size,
-                          message=f"input_ids must be below vocab_size {vocab_size}")]
-            with tf.control_dependencies(checks):
-                input_ids = tf.identity(input_ids)
-            result = self.run({"input_ids": input_ids, "input_mask": input_mask,
-                               "segment_ids": segment_ids})
+            result = self.serve_ids_checked({"input_ids": input_ids, "input_mask": input_mask,
+                                             "segment_ids": segment_ids})
             return {name: result[name] for name in outputs}
 
         return serve_ids

@@ -75,4 +75,10 @@ def write_report(output_dir, report):
         cells.append(f"{r['latency_ms_median']:.1f} ({r['latency_ms_min']:.1f}–"
                      f"{r['latency_ms_max']:.1f})")
         lines.append("| " + " | ".join(cells) + " |")
+    text = report.get("tflite_text")
+    if text:
+        lines += ["", f"Also `{text['file']}` ({text['bytes'] / 2**20:.2f} MiB): raw text in, "
+                  "the tokenizer inside as tensorflow-text custom ops (register "
+                  "`tensorflow_text.tflite_registrar.SELECT_TFTEXT_OPS` in the interpreter); "
+                  "not in the table above."]
     atomic_write_text(os.path.join(output_dir, "export_report.md"), "\n".join(lines) + "\n")

@@ -37,7 +37,7 @@ def task_features(model_dir, data, limit):
 
 def export(model_dir, output, formats=("saved_model", "tflite"),
            variants=("float32", "dynamic_int8"), max_seq_length=None, with_tokenizer=False,
-           data=None, calibration=None, examples=200, log=print) -> dict:
+           data=None, calibration=None, examples=200, log=print, signatures="all") -> dict:
     """Exports a model directory; returns the report (also written beside the files)."""
     from albert_tf.export import tflite
     from albert_tf.export.report import keras_outputs, variant_row, write_report
@@ -48,11 +48,19 @@ def export(model_dir, output, formats=("saved_model", "tflite"),
     unknown = set(formats) - {"saved_model", "tflite"}
     if unknown:
         raise AlbertTfError(f"--format: unknown {', '.join(sorted(unknown))}")
+    if with_tokenizer and signatures != "all":
+        raise AlbertTfError("--with-tokenizer needs the text signatures: drop --signatures ids")
     log(f"exporting {info['task']} model {model_dir} to {output}")
-    saved = export_saved_model(model_dir, output, max_seq_length)
-    log(f"wrote SavedModel {saved}")
+    saved = export_saved_model(model_dir, output, max_seq_length, signatures=signatures)
+    if signatures == "all":
+        log(f"wrote SavedModel {saved}; its text signatures need tensorflow-text to load "
+            "(import tensorflow_text first; --signatures ids makes one that stock TensorFlow "
+            "loads)")
+    else:
+        log(f"wrote SavedModel {saved} (token ids in; stock TensorFlow loads it)")
     report = {"task": info["task"], "model_dir": os.path.abspath(model_dir),
-              "saved_model": saved, "max_seq_length": None, "tflite": []}
+              "saved_model": saved, "signatures": signatures, "max_seq_length": None,
+              "tflite": []}
     with open(os.path.join(saved, "assets.extra", "task.json"), encoding="utf-8") as f:
         report["max_seq_length"] = json.load(f)["max_seq_length"]
     if "tflite" not in formats:
@@ -92,9 +100,11 @@ def export(model_dir, output, formats=("saved_model", "tflite"),
     if with_tokenizer:
         log("converting TFLite float32 with the tokenizer (raw text in) ...")
         content = tflite.convert(saved, "float32", signature="serve_text")
-        with atomic_path(os.path.join(folder, "model_text.float32.tflite"), suffix=".tflite") as tmp:
+        path = os.path.join(folder, "model_text.float32.tflite")
+        with atomic_path(path, suffix=".tflite") as tmp:
             with open(tmp, "wb") as f:
                 f.write(content)
+        report["tflite_text"] = {"file": os.path.relpath(path, output), "bytes": len(content)}
     if report["tflite"]:
         write_report(output, report)
     else:

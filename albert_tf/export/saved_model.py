@@ -23,7 +23,10 @@ SERVING = {
 VERSION = "1"
 
 
-def serving_module(model_dir, max_seq_length=None):
+SIGNATURE_SETS = ("all", "ids")
+
+
+def serving_module(model_dir, max_seq_length=None, with_tokenizer=True):
     """Loads a model directory into a ``ServingModule`` plus its task's serving code."""
     from albert_tf.model_dir import load_model, load_tokenizer, read_task_info
 
@@ -41,7 +44,8 @@ def serving_module(model_dir, max_seq_length=None):
     if length > model.config.max_position_embeddings:
         raise AlbertTfError(f"--max-seq-length {length} exceeds max_position_embeddings "
                             f"{model.config.max_position_embeddings}")
-    return ServingModule(model, load_tokenizer(model_dir), info, length), serving
+    tokenizer = load_tokenizer(model_dir) if with_tokenizer else None
+    return ServingModule(model, tokenizer, info, length), serving
 
 
 def _set_method_names(saved_model_dir, methods):
@@ -87,15 +91,29 @@ def describe_signatures(saved_model_dir) -> str:
     return "\n".join(lines)
 
 
-def export_saved_model(model_dir, output, max_seq_length=None, text_for_tflite=True) -> str:
+def export_saved_model(model_dir, output, max_seq_length=None, text_for_tflite=True,
+                       signatures="all") -> str:
     """Writes ``OUTPUT/saved_model/1/`` (a TF Serving model base path) and returns it.
 
+    ``signatures="all"``: raw text in (``serving_default``, ``serve_examples`` and, for
+    TFLite, ``serve_text``; these need tensorflow-text to load) and ``serve_ids``.
+    ``"ids"``: only token ids in (``serve_ids``, and ``serve_examples`` reading ids from
+    each Example where the task has one), so stock TensorFlow loads it.
     The version folder appears only when complete (built under a temporary name).
     """
-    module, serving = serving_module(model_dir, max_seq_length)
-    functions, methods = serving.signatures(module)
+    if signatures not in SIGNATURE_SETS:
+        raise AlbertTfError(f"--signatures must be one of {', '.join(SIGNATURE_SETS)}, "
+                            f"got {signatures!r}")
+    module, serving = serving_module(model_dir, max_seq_length,
+                                     with_tokenizer=signatures == "all")
+    if signatures == "all":
+        functions, methods = serving.signatures(module)
+    elif hasattr(serving, "ids_signatures"):
+        functions, methods = serving.ids_signatures(module)
+    else:
+        functions, methods = {}, {}
     functions["serve_ids"] = module.serve_ids_function(serving.RAW_OUTPUTS)
-    if text_for_tflite and hasattr(serving, "tflite_text_function"):
+    if signatures == "all" and text_for_tflite and hasattr(serving, "tflite_text_function"):
         functions["serve_text"] = serving.tflite_text_function(module)
     module.functions = dict(functions)
     base = os.path.join(output, "saved_model")
@@ -126,9 +144,23 @@ def export_saved_model(model_dir, output, max_seq_length=None, text_for_tflite=T
 
 def _readme(module, signatures_markdown) -> str:
     info = module.info
-    return f"""# albert-tf SavedModel ({info['task']})
+    if not hasattr(module, "tokenizer"):
+        loading = f"""Made with `--signatures ids`: every signature takes token ids, so stock
+TensorFlow loads it (no tensorflow-text):
 
-Load it with TensorFlow and tensorflow-text only:
+    import tensorflow as tf
+    model = tf.saved_model.load("{VERSION}")
+    model.signatures["serve_ids"](input_ids=..., input_mask=..., segment_ids=...)
+
+Tokenize on the client with the vocabulary in `assets.extra/vocab/` (for example with
+`albert-tf tokenize`), packed as `[CLS] text [SEP]`, at most {module.max_seq_length}
+tokens. Ids outside the vocabulary are refused. `serve_examples`, where present, reads
+int64 features `input_ids`, `input_mask` and `segment_ids` of length
+{module.max_seq_length} from each tf.train.Example (the classify/regress APIs)."""
+    else:
+        loading = f"""The text signatures hold tensorflow-text ops: import `tensorflow_text` before
+loading, or load fails with `Op type not registered 'TFText>...'`. A TF Serving binary
+needs TF Text's ops linked in; without them, export with `--signatures ids`.
 
     import tensorflow as tf, tensorflow_text  # tensorflow_text registers the tokenizer ops
     model = tf.saved_model.load("{VERSION}")
@@ -137,8 +169,14 @@ Load it with TensorFlow and tensorflow-text only:
 Raw text is tokenized inside the graph ({module.tokenizer.kind}, lowercase
 {module.tokenizer.do_lower_case}) and packed to {module.max_seq_length} tokens; longer
 input is truncated, invalid UTF-8 is replaced by U+FFFD. `serve_ids` takes token ids
-and uses only stock TensorFlow ops. `assets.extra/` holds the vocabulary, the label map
-(`labels.txt`) and the task settings (`task.json`).
+and uses only stock TensorFlow ops, but the file as a whole still needs tensorflow-text
+to load."""
+    return f"""# albert-tf SavedModel ({info['task']})
+
+{loading}
+
+`assets.extra/` holds the vocabulary, the label map (`labels.txt`) and the task settings
+(`task.json`).
 
 ## Signatures
 

@@ -41,17 +41,43 @@ def signatures(module):
         if pair:
             spec["text_pair"] = tf.io.FixedLenFeature([], tf.string, default_value="")
         parsed = tf.io.parse_example(inputs, spec)
-        answer = _answer(module, module.run(module.pack(parsed["text"], parsed.get("text_pair")))
-                         ["logits"])
-        if info.get("regression"):
-            return {"outputs": answer["score"]}
-        batch = tf.shape(inputs)[0]
-        classes = tf.tile(tf.constant(info["labels"])[tf.newaxis, :], [batch, 1])
-        return {"classes": classes, "scores": answer["probabilities"]}
+        logits = module.run(module.pack(parsed["text"], parsed.get("text_pair")))["logits"]
+        return _examples_answer(module, logits, tf.shape(inputs)[0])
 
     method = "tensorflow/serving/regress" if info.get("regression") else "tensorflow/serving/classify"
     return {"serving_default": serving_default, "serve_examples": serve_examples}, {
         "serve_examples": method}
+
+
+def _examples_answer(module, logits, batch):
+    info = module.info
+    answer = _answer(module, logits)
+    if info.get("regression"):
+        return {"outputs": answer["score"]}
+    classes = tf.tile(tf.constant(info["labels"])[tf.newaxis, :], [batch, 1])
+    return {"classes": classes, "scores": answer["probabilities"]}
+
+
+def ids_signatures(module):
+    """The signatures of an export without tensorflow-text: ``serve_examples`` reads the
+    token ids from each tf.train.Example (int64 features ``input_ids``, ``input_mask``,
+    ``segment_ids`` of ``max_seq_length``; mask and segments default to 1 and 0)."""
+    width = module.max_seq_length
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="inputs")])
+    def serve_examples(inputs):
+        spec = {"input_ids": tf.io.FixedLenFeature([width], tf.int64),
+                "input_mask": tf.io.FixedLenFeature([width], tf.int64,
+                                                    default_value=[1] * width),
+                "segment_ids": tf.io.FixedLenFeature([width], tf.int64,
+                                                     default_value=[0] * width)}
+        parsed = {k: tf.cast(v, tf.int32) for k, v in tf.io.parse_example(inputs, spec).items()}
+        logits = module.serve_ids_checked(parsed)["logits"]
+        return _examples_answer(module, logits, tf.shape(inputs)[0])
+
+    method = ("tensorflow/serving/regress" if module.info.get("regression")
+              else "tensorflow/serving/classify")
+    return {"serve_examples": serve_examples}, {"serve_examples": method}
 
 
 def tflite_text_function(module):
