@@ -31,6 +31,8 @@ def atomic_path(path: str | os.PathLike, suffix: str = ""):
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
     try:
         yield tmp
+        # Again: a writer may have replaced the file with its own (safetensors: 0600).
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

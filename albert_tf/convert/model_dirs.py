@@ -63,9 +63,26 @@ def read_model_dir(directory: str, log=print) -> Converted:
     return Converted(model, info, vocab, settings, extras)
 
 
+# The packing width a converted fine-tuned model gets when its source names none: the
+# fine-tuning commands' defaults, capped by the model's max_position_embeddings.
+DEFAULT_MAX_SEQ_LENGTH = {"classification": 128, "ner": 128, "squad": 384}
+
+
+def complete_task_info(info: dict, config: AlbertConfig) -> dict:
+    """``task.json`` with what the task commands read and a source may not carry:
+    ``num_labels`` (from ``labels``) and ``max_seq_length``."""
+    info = dict(info)
+    if info.get("labels") and "num_labels" not in info:
+        info["num_labels"] = len(info["labels"])
+    if info["task"] in DEFAULT_MAX_SEQ_LENGTH and "max_seq_length" not in info:
+        info["max_seq_length"] = min(DEFAULT_MAX_SEQ_LENGTH[info["task"]],
+                                     config.max_position_embeddings)
+    return info
+
+
 def write_model_dir(converted: Converted, directory: str, log=print) -> None:
     """Writes ``converted`` as a model directory that ``albert_tf.load_model`` reads."""
-    info = dict(converted.task_info)
+    info = complete_task_info(converted.task_info, converted.config)
     head = converted.extras.get("squad_v2_head")
     if head is not None:
         os.makedirs(directory, exist_ok=True)
