@@ -79,3 +79,45 @@ def test_modeling_never_imports_tensorflow():
                     offenders.append(f"{name}: {module}")
     assert offenders == []
     assert len([n for n in os.listdir(folder) if n.endswith(".py")]) >= 5
+
+
+CLI_RUNNER = r"""
+import json, sys
+import keras
+from albert_tf.cli import main
+config, records, vocab, train, work = sys.argv[1:6]
+pre = main(["pretrain", "--albert-config", config, "--train-data", records, "--vocab", vocab,
+            "--model-dir", work + "/pre", "--steps", "4", "--batch-size", "4",
+            "--checkpoint-every", "2", "--verbose", "2"])
+tune = main(["finetune", "classification", "--train", train, "--dev", train,
+             "--init-checkpoint", work + "/pre", "--output-dir", work + "/tuned",
+             "--batch-size", "8", "--epochs", "2", "--max-seq-length", "32",
+             "--max-train-examples", "32", "--jit-compile", "false", "--verbose", "2"])
+print(json.dumps({"backend": keras.backend.backend(), "codes": [pre, tune]}))
+"""
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_the_cli_pretrains_and_finetunes_on_other_backends(backend, en_records,
+                                                            trained_spm_path, tmp_path):
+    """The command line on JAX and PyTorch: pretrain, then finetune from it (issue 21 #4)."""
+    from conftest import data_path
+
+    config = tiny_config(vocab_size=8000, max_position_embeddings=512)
+    config.to_json_file(tmp_path / "albert_config.json")
+    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": REPO,
+           "TF_CPP_MIN_LOG_LEVEL": "3", "JAX_PLATFORMS": "cpu"}
+    result = subprocess.run(
+        [sys.executable, "-c", CLI_RUNNER, str(tmp_path / "albert_config.json"),
+         str(en_records / "*.tfrecord"), trained_spm_path, data_path("sst2", "dev.tsv"),
+         str(tmp_path)], env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"backend": backend, "codes": [0, 0]}, result.stderr[-3000:]
+    out = result.stdout
+    assert "step 4/4: loss=" in out and "step 8/8: " in out and "dev: accuracy=" in out
+    # XLA is the JAX default; on torch, torch.compile stays off unless asked for.
+    assert ("XLA on" if backend == "jax" else "XLA off") in out
+    assert "int64" not in result.stderr  # no dtype warning from the schedule
+    for folder in ("pre", "tuned"):
+        assert os.path.exists(tmp_path / folder / "model.weights.h5")

@@ -148,11 +148,15 @@ class PretrainSettings:
 
 
 def resolve_jit(setting, strategy) -> bool:
-    """``--jit-compile auto|true|false`` -> bool; auto is off only where XLA cannot work."""
+    """``--jit-compile auto|true|false`` -> bool. auto: XLA on TensorFlow and JAX, except
+    where it cannot work; off on torch, where it means ``torch.compile`` (minutes of
+    compiling before the first step on CPU; ask for it with ``true``)."""
     from albert_tf.training.strategy import is_multi_cpu
 
     if setting in (False, "false"):
         return False
+    if keras.backend.backend() == "torch":
+        return setting in (True, "true")
     if is_multi_cpu(strategy):
         if setting in (True, "true"):
             raise AlbertTfError(

@@ -50,6 +50,20 @@ def finished_run(model_dir) -> bool:
         os.path.join(model_dir, "backup*"))
 
 
+def optimizer_step(model) -> int:
+    """The optimizer's step count, on any backend, also inside ``fit``'s callbacks.
+
+    Between two of its syncs, Keras' JAX trainer keeps the live variables in
+    ``model._jax_state`` and leaves the model's own ones empty; read the step there.
+    """
+    state = getattr(model, "_jax_state", None)
+    if state and not getattr(model, "_jax_state_synced", True):
+        for ref, value in zip(model.optimizer.variables, state["optimizer_variables"]):
+            if ref is model.optimizer.iterations:
+                return int(value)
+    return int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+
+
 @contextlib.contextmanager
 def removed_if_unstarted(model_dir):
     """Removes ``model_dir`` when the block fails before the run's first checkpoint and
@@ -122,7 +136,7 @@ def run_fit(model, make_dataset, *, model_dir, strategy, total_steps, chunk_step
         print_fn(f"resuming after {done * chunk_steps} steps (chunk {done}/{epochs})")
 
     def step_fn():
-        return model.optimizer.iterations.numpy()
+        return optimizer_step(model)
 
     chief = is_chief(strategy)
     callbacks = [

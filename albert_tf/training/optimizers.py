@@ -58,7 +58,7 @@ class WarmupPolynomialDecay(keras.optimizers.schedules.LearningRateSchedule):
         )
 
     def __call__(self, step):
-        step = ops.floor_divide(ops.cast(step, "int64"), self.step_divisor)
+        step = ops.floor_divide(ops.cast(step, "int32"), self.step_divisor)
         step = ops.cast(step, "float32")
         decayed = self._decay(step)
         if not self.warmup_steps:
