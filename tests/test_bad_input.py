@@ -45,7 +45,7 @@ PROBES = [
       "--init-checkpoint", STARTER, "--output-dir", "out"],
      "latin1.conll:2: not UTF-8 text (byte 0xe9"),
     (["predict", "classification", "--model-dir", STARTER, "--input", "latin1.tsv"],
-     "--input latin1.tsv:3: not UTF-8 text"),
+     "latin1.tsv:3: not UTF-8 text"),
     # labels: a stray class, a shifted column, a dev label the model cannot have
     (["finetune", "classification", "--train", "positive.tsv", "--dev", SST2_DEV,
       "--init-checkpoint", STARTER, "--output-dir", "out"],

@@ -1,6 +1,5 @@
 """``albert-tf export``."""
 
-import argparse
 import os
 
 from albert_tf.cli.help_format import DefaultsHelpFormatter

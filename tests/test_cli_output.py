@@ -1,7 +1,9 @@
-"""Long work prints progress, and plain lines when the output is not a terminal."""
+"""What the commands print: progress on long work (plain lines when the output is not a
+terminal), and predictions for a data file given to predict."""
 
 import contextlib
 import io
+import json
 import os
 
 import pytest
@@ -63,3 +65,24 @@ def test_evaluate_reports_progress_on_stderr_and_json_on_stdout(finetuned, tmp_p
     assert json.loads(out) == json.loads(output.read_text())["metrics"]
     assert err.splitlines()[0] == f"evaluating {folder} on {SST2_DEV}"
     assert err.splitlines()[-1].startswith("predicted 872/872 rows")
+
+
+def test_predict_reads_a_data_file_by_its_header(finetuned, tmp_path, capsys):
+    """A TSV with a header and a label column: the sentences are the inputs, the header
+    and labels are not (they were read as text before)."""
+    folder, _ = finetuned
+    code = main(["predict", "classification", "--model-dir", str(folder), "--input", SST2_DEV])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    with open(SST2_DEV, encoding="utf-8") as f:
+        sentences = [line.split("\t")[0].strip() for line in f.read().splitlines()[1:]]
+    assert [r["text"] for r in rows] == sentences  # 872 rows, no header, no label
+    # --text-column picks another column: a JSONL file with its own names.
+    data = tmp_path / "reviews.jsonl"
+    data.write_text("\n".join(json.dumps({"review": s, "stars": 5}) for s in sentences[:3]))
+    code = main(["predict", "classification", "--model-dir", str(folder), "--input", str(data),
+                 "--text-column", "review"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert [json.loads(line)["text"] for line in out.splitlines()] == sentences[:3]
