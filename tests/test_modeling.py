@@ -271,3 +271,16 @@ def test_extra_input_keys_are_ignored_not_misrouted():
     assert np.array_equal(a, b)
     with pytest.raises((KeyError, ValueError), match="segment_ids"):
         encoder({"input_ids": inputs["input_ids"], "input_mask": inputs["input_mask"]})
+
+
+def test_a_sequence_longer_than_the_positions_is_a_clear_error():
+    """From Python: a named ValueError, not a GatherV2 'indices[16]' from inside the graph."""
+    from albert_tf import AlbertEncoder
+
+    config = tiny_config()  # max_position_embeddings 16
+    model = AlbertEncoder(config)
+    fits = random_inputs(config, batch=2, seq_len=16)
+    assert model(fits)["sequence_output"].shape == (2, 16, config.hidden_size)
+    with pytest.raises(ValueError, match="input_ids has 17 positions, more than "
+                                         "max_position_embeddings 16"):
+        model(random_inputs(config, batch=2, seq_len=17))

@@ -85,6 +85,13 @@ class AlbertEmbeddings(keras.layers.Layer):
 
     def call(self, input_ids, segment_ids, training=None):
         seq_len = ops.shape(input_ids)[1]
+        if isinstance(seq_len, int) and seq_len > self.max_position_embeddings:
+            # Known here (eager, or a traced static shape): say so instead of failing
+            # deep inside the position lookup.
+            raise ValueError(
+                f"input_ids has {seq_len} positions, more than max_position_embeddings "
+                f"{self.max_position_embeddings}: pack the text to at most that many tokens "
+                "(max_seq_length) or use a model with more positions")
         positions = ops.arange(seq_len, dtype="int32")
         x = (
             self.word_embeddings(input_ids)
