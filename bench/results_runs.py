@@ -307,6 +307,14 @@ def _epochs():
     return f"{common} epochs" + (f" ({others})" if others else "")
 
 
+def _rates():
+    """"1e-3 (chnsenticorp: 1e-3 pretrained, 5e-4 scratch)": the learning rates of TASKS."""
+    others = "; ".join(
+        f"{name}: " + ", ".join(f"{rate} {start}" for start, rate in spec["learning_rate"].items())
+        for name, spec in TASKS.items() if spec.get("learning_rate"))
+    return LEARNING_RATE + (f" ({others})" if others else "")
+
+
 def write_results(rows):
     from report import write_section
 
@@ -315,7 +323,7 @@ def write_results(rows):
              f"{describe_config(os.path.join(EN, 'albert_config.json'))}; Chinese: the starter "
              f"{describe_config(os.path.join(ZH, 'albert_config.json'))}; their data, recipe and held-out scores are in each directory's README.md. "
              f"Each run: {_epochs()}, batch {BATCH}, AdamW "
-             f"{LEARNING_RATE} with bias correction, 10 % warm-up, batches grouped by length, "
+             f"{_rates()} with bias correction, 10 % warm-up, batches grouped by length, "
              "one CPU core; three seeds (finetune's default 12345, `--seed 1`, `--seed 2`), "
              "each with the same command twice: `--init-checkpoint` the starter (pretrained) "
              "or `--albert-config` + `--vocab` of the starter (scratch: random weights). "
