@@ -2,7 +2,7 @@
 
     python bench/pretrain_starter.py --lang en|zh [--work DIR] [--output DIR]
                                      [--steps-64 N] [--steps-128 N] [--steps-ngram N]
-                                     [--init-from MODEL_DIR] [--no-write]
+                                     [--steps-wiki N] [--init-from MODEL_DIR] [--no-write]
 
 One command, resumable: every stage keeps its output in ``--work`` (default
 ``tfrecords/starter_LANG/``) and is skipped when that output is there, and the
@@ -19,15 +19,17 @@ Stages:
 3. records. Training text without masks (``--masked-lm-prob 0``; the masks are drawn
    afresh every epoch by ``pretrain --dynamic-masking``) at 64 and at 128 tokens;
    held-out text with recorded masks at 128 tokens (ALBERT's n-grams of up to 3 words).
-4. pretraining in three phases, each from the one before (AdamW with bias correction,
+4. pretraining in phases, each from the one before (AdamW with bias correction,
    warm-up 10 %, linear decay, batch 64, no dropout): short sequences first, as BERT
    did, with single whole-word masks (``--steps-64`` updates at 64 tokens, then
    ``--steps-128`` at 128); then ``--steps-ngram`` updates at 128 tokens with ALBERT's
-   n-gram masks. ``--init-from`` starts the third phase from an existing starter.
-   English adds in phase 3 the unlabelled text of the fine-tuning tasks' training
-   splits (the Wikipedia paragraphs of the 38 SQuAD articles that bench/results_runs.py
-   trains on, the Reuters sentences of CoNLL-2003 eng.train; never their evaluation
-   parts, never WikiText).
+   n-gram masks. English adds in phase 3 the unlabelled text of the fine-tuning tasks'
+   training splits (the Wikipedia paragraphs of the 38 SQuAD articles that
+   bench/results_runs.py trains on, the Reuters sentences of CoNLL-2003 eng.train; never
+   their evaluation parts, never WikiText), and has a fourth phase (``--steps-wiki``)
+   on the same text with the Wikipedia paragraphs drawn 3x as often. ``--init-from``
+   starts from an existing starter: the phases its ``starter_phases.json`` lists are
+   skipped, and the next one starts from its weights.
 5. the model directory (``albert_config.json``, ``task.json``, ``vocab/``,
    ``model.weights.h5``, ``training_log.csv``, ``starter_phases.json``) copied to
    ``--output`` with a README.md that gives the data, the recipe, the minutes and the
@@ -385,8 +387,8 @@ def readme(lang, history, result) -> str:
     acc, share = result["accuracy"], result["share"]
     batch = history[-1]["batch_size"]
     data = ("the four books of `pretrain_en/` (Austen, Doyle, Melville, Dickens; 3.3 MB), "
-            "an 8,000-piece SentencePiece vocabulary trained on them, lowercased; in the last "
-            "phase also the unlabelled text of the English fine-tuning tasks' training splits "
+            "an 8,000-piece SentencePiece vocabulary trained on them, lowercased; in the n-gram "
+            "phases also the unlabelled text of the English fine-tuning tasks' training splits "
             "(1.3 MB of Wikipedia paragraphs from SQuAD, 1.1 MB of Reuters news from "
             "CoNLL-2003; never their evaluation parts)"
             if lang == "en" else
