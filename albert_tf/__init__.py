@@ -19,6 +19,7 @@ _PUBLIC = {
     "load_model": "albert_tf.model_dir",
     "load_tokenizer": "albert_tf.model_dir",
     "AlbertTokenizer": "albert_tf.tokenization.tokenizer",
+    "TextClassifier": "albert_tf.tasks.text_classifier",
 }
 
 __all__ = sorted(_PUBLIC) + ["__version__"]
