@@ -20,6 +20,7 @@ _PUBLIC = {
     "load_tokenizer": "albert_tf.model_dir",
     "AlbertTokenizer": "albert_tf.tokenization.tokenizer",
     "TextClassifier": "albert_tf.tasks.text_classifier",
+    "TokenClassifier": "albert_tf.tasks.token_classifier",
 }
 
 __all__ = sorted(_PUBLIC) + ["__version__"]

@@ -229,4 +229,5 @@ class TextClassifier(keras.Model):
             return super().save(filepath, *args, **kwargs)
         from albert_tf.model_dir import save_model
 
-        return save_model(self.network, filepath, task_info=self.info, tokenizer=self._tokenizer)
+        return save_model(self.network, filepath, task_info=dict(self.info),
+                          tokenizer=self._tokenizer)
