@@ -92,7 +92,7 @@ pre = main(["pretrain", "--albert-config", config, "--train-data", records, "--v
 tune = main(["finetune", "classification", "--train", train, "--dev", train,
              "--init-checkpoint", work + "/pre", "--output-dir", work + "/tuned",
              "--batch-size", "8", "--epochs", "2", "--max-seq-length", "32",
-             "--max-train-examples", "32", "--jit-compile", "false", "--verbose", "2"])
+             "--max-train-examples", "32", "--verbose", "2"])
 print(json.dumps({"backend": keras.backend.backend(), "codes": [pre, tune]}))
 """
 
@@ -105,11 +105,13 @@ def test_the_cli_pretrains_and_finetunes_on_other_backends(backend, en_records,
 
     config = tiny_config(vocab_size=8000, max_position_embeddings=512)
     config.to_json_file(tmp_path / "albert_config.json")
+    with open(data_path("sst2", "dev.tsv"), encoding="utf-8") as f:
+        (tmp_path / "sst2.tsv").write_text("".join(f.readlines()[:49]), encoding="utf-8")
     env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": REPO,
            "TF_CPP_MIN_LOG_LEVEL": "3", "JAX_PLATFORMS": "cpu"}
     result = subprocess.run(
         [sys.executable, "-c", CLI_RUNNER, str(tmp_path / "albert_config.json"),
-         str(en_records / "*.tfrecord"), trained_spm_path, data_path("sst2", "dev.tsv"),
+         str(en_records / "*.tfrecord"), trained_spm_path, str(tmp_path / "sst2.tsv"),
          str(tmp_path)], env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -121,3 +123,18 @@ def test_the_cli_pretrains_and_finetunes_on_other_backends(backend, en_records,
     assert "int64" not in result.stderr  # no dtype warning from the schedule
     for folder in ("pre", "tuned"):
         assert os.path.exists(tmp_path / folder / "model.weights.h5")
+
+
+@pytest.mark.parametrize("backend, setting, expected", [
+    ("tensorflow", "auto", True), ("jax", "auto", True), ("torch", "auto", False),
+    ("torch", "true", True), ("jax", "false", False)])
+def test_jit_auto_is_xla_on_tensorflow_and_jax_and_off_on_torch(backend, setting, expected,
+                                                                 monkeypatch):
+    """--jit-compile auto: torch.compile compiled for minutes on CPU, so torch asks for it."""
+    import keras
+    import tensorflow as tf
+
+    from albert_tf.tasks.pretraining import resolve_jit
+
+    monkeypatch.setattr(keras.backend, "backend", lambda: backend)
+    assert resolve_jit(setting, tf.distribute.get_strategy()) is expected

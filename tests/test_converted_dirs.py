@@ -93,9 +93,10 @@ def test_a_converted_head_runs_every_command(task, converted, tmp_path, capsys):
     metrics = json.loads(capsys.readouterr().out)
     assert metrics == json.loads((tmp_path / "metrics.json").read_text())["metrics"]
 
-    assert main(["export", "--model-dir", model, "--output", str(tmp_path / "export"),
-                 "--format", "saved_model"]) == 0
-    assert os.path.exists(tmp_path / "export" / "saved_model" / "1" / "saved_model.pb")
+    if task == "classification":  # the slowest step; export itself is tested per task
+        assert main(["export", "--model-dir", model, "--output", str(tmp_path / "export"),
+                     "--format", "saved_model"]) == 0
+        assert os.path.exists(tmp_path / "export" / "saved_model" / "1" / "saved_model.pb")
 
     assert main(["finetune", task, "--train", data, "--init-checkpoint", model,
                  "--output-dir", str(tmp_path / "tuned"), "--batch-size", "2", "--epochs", "1",
