@@ -21,6 +21,7 @@ _PUBLIC = {
     "AlbertTokenizer": "albert_tf.tokenization.tokenizer",
     "TextClassifier": "albert_tf.tasks.text_classifier",
     "TokenClassifier": "albert_tf.tasks.token_classifier",
+    "QuestionAnswerer": "albert_tf.tasks.question_answerer",
 }
 
 __all__ = sorted(_PUBLIC) + ["__version__"]

@@ -97,7 +97,14 @@ def read_squad_file(path, version: str = "auto") -> SquadExamples:
     """
     if version not in VERSIONS:
         raise AlbertTfError(f"--version must be one of {', '.join(VERSIONS)}, not {version!r}")
-    dataset = _load_json(path)
+    return examples_from_json(_load_json(path), version, path)
+
+
+def examples_from_json(dataset, version: str = "auto", path: str = "data") -> SquadExamples:
+    """``read_squad_file`` for a SQuAD document already parsed: ``{"data": [...]}`` or its
+    ``data`` list itself; ``path`` names it in messages."""
+    if isinstance(dataset, list):
+        dataset = {"data": dataset}
     if not isinstance(dataset, dict) or not isinstance(dataset.get("data"), list):
         raise AlbertTfError(f"{path}: not a SQuAD file (no \"data\" list at the top level)")
     examples = SquadExamples()
