@@ -23,6 +23,16 @@ def truncated_normal(stddev):
     return keras.initializers.TruncatedNormal(stddev=stddev)
 
 
+def _in_symbolic_scope() -> bool:
+    """True while Keras infers output shapes on placeholder sizes (torch and JAX fill an
+    unknown length with 83 or 89, which says nothing about the real input)."""
+    try:
+        from keras.src.backend.common.symbolic_scope import in_symbolic_scope
+    except ImportError:  # a Keras without it: keep the check
+        return False
+    return in_symbolic_scope()
+
+
 @keras.saving.register_keras_serializable(package="albert_tf")
 class AlbertEmbeddings(keras.layers.Layer):
     """Word + position + segment embeddings of width E, then LayerNorm and dropout.
@@ -85,7 +95,8 @@ class AlbertEmbeddings(keras.layers.Layer):
 
     def call(self, input_ids, segment_ids, training=None):
         seq_len = ops.shape(input_ids)[1]
-        if isinstance(seq_len, int) and seq_len > self.max_position_embeddings:
+        if (isinstance(seq_len, int) and seq_len > self.max_position_embeddings
+                and not _in_symbolic_scope()):
             # Known here (eager, or a traced static shape): say so instead of failing
             # deep inside the position lookup.
             raise ValueError(
