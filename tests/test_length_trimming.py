@@ -137,7 +137,8 @@ def test_finetune_grouped_by_length_on_real_data(task, trained_spm_path, tmp_pat
                                 batch_size=16, learning_rate=3e-3, bias_correction=True,
                                 max_seq_length=64, verbose=0, group_by_length=True)
     metrics = finetune(settings, task_options(task), print_fn=printed.append)
-    assert "batches grouped by length" in printed[0]
+    (summary,) = [line for line in printed if line.startswith("fine-tuning ")]
+    assert "batches grouped by length" in summary
     with open(tmp_path / "model" / "training_log.csv") as f:
         header, *chunks = f.readlines()
     assert chunks and "steps_per_second" in header
