@@ -28,6 +28,9 @@ def _blocks(name, language):
     return blocks
 
 
+_PASSED_BLOCKS = set()  # a block both READMEs hold verbatim runs once
+
+
 @pytest.mark.parametrize("readme", READMES)
 def test_python_blocks_run_and_print_what_their_comments_say(readme, tmp_path):
     blocks = _blocks(readme, "python")
@@ -38,6 +41,8 @@ def test_python_blocks_run_and_print_what_their_comments_say(readme, tmp_path):
     for name in ("albert_starter_en", "albert_starter_zh"):
         os.symlink(os.path.join(REPO, "saved_models", name), tmp_path / "saved_models" / name)
     for block in blocks:
+        if block in _PASSED_BLOCKS:
+            continue
         expected = [line.split("#", 1)[1].strip() for line in block.splitlines()
                     if line.startswith("print(") and "#" in line]
         result = subprocess.run(
@@ -47,6 +52,7 @@ def test_python_blocks_run_and_print_what_their_comments_say(readme, tmp_path):
         assert result.returncode == 0, result.stderr[-2000:]
         printed = result.stdout.strip().splitlines()
         assert printed == expected
+        _PASSED_BLOCKS.add(block)
 
 
 @pytest.mark.parametrize("readme", READMES)
