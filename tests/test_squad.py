@@ -483,3 +483,19 @@ def test_task_options_are_the_command_line_defaults():
     assert task_options("classification").classifier_dropout == 0.1
     with pytest.raises(TypeError, match="no option 'dropout'"):
         task_options("ner", dropout=0.2)
+
+
+@pytest.mark.parametrize("task", ["classification", "ner", "squad"])
+@pytest.mark.parametrize("command", ["finetune", "evaluate", "predict"])
+def test_the_command_line_and_task_options_share_one_set_of_defaults(task, command):
+    """The flags are made from each task's OPTIONS: parsing no task flags gives exactly
+    task_options (one place for every default, and no argparse in the library)."""
+    from albert_tf.cli import build_parser
+    from albert_tf.tasks.base import task_module, task_options
+
+    required = {"finetune": ["--train", "t", "--output-dir", "o"],
+                "evaluate": ["--data", "d"], "predict": ["--model-dir", "m"]}[command]
+    parsed = vars(build_parser().parse_args([command, task, *required]))
+    options = vars(task_options(task, command))
+    assert options == {name: parsed[name] for name in options}
+    assert set(options) == {o.name for o in task_module(task).OPTIONS if command in o.commands}

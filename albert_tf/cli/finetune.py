@@ -22,10 +22,22 @@ def task_parsers(commands, command, help_text, description, add_common):
                                formatter_class=DefaultsHelpFormatter)
         add_common(sub)
         try:
-            importlib.import_module(module_name).add_arguments(sub, command)
+            options = importlib.import_module(module_name).OPTIONS
         except ModuleNotFoundError:
-            pass  # a task module still being written
+            continue  # a task module still being written
+        for option in options:
+            if command in option.commands:
+                add_option(sub, option, command)
     return parser
+
+
+def add_option(parser, option, command):
+    """The flag of one task ``Option`` (``albert_tf/tasks/options.py``)."""
+    if option.type is bool:
+        parser.add_argument(option.flag, action="store_true", help=option.help)
+        return
+    parser.add_argument(option.flag, type=option.type, choices=option.choices,
+                        default=option.default_for(command), help=option.help)
 
 
 def _common(parser):

@@ -3,7 +3,8 @@
 A task module (``classification``, ``ner``, ``squad``) exposes:
 
     NAME                                   its name in task.json and on the command line
-    add_arguments(parser, command)         its own flags for finetune / evaluate / predict
+    OPTIONS                                its own options (tasks/options.py); the CLI
+                                           makes its flags from them
     task_info(args) -> dict                its settings for task.json (before training)
     read_examples(path, info) -> list      a data file's labelled examples
     fit_info(examples, info) -> dict       settings learnt from the training set (labels)
@@ -54,18 +55,18 @@ def task_module(name: str):
 def task_options(name: str, command: str = "finetune", **changes):
     """A task's own options as its command-line flags give them by default, with ``changes``.
 
-    For calling ``finetune`` and friends from Python without argparse.
+    For calling ``finetune`` and friends from Python: the defaults are read from the task's
+    ``OPTIONS`` (the same declarations the command line makes its flags from).
     """
-    import argparse
+    import types
 
-    parser = argparse.ArgumentParser(add_help=False)
-    task_module(name).add_arguments(parser, command)
-    options = parser.parse_args([])
+    options = {o.name: o.default_for(command) for o in task_module(name).OPTIONS
+               if command in o.commands}
     for key, value in changes.items():
-        if not hasattr(options, key):
+        if key not in options:
             raise TypeError(f"the {name} task has no option {key!r}")
-        setattr(options, key, value)
-    return options
+        options[key] = value
+    return types.SimpleNamespace(**options)
 
 
 # Batches are cut to their longest row rounded up to this many tokens (see trim_batch).

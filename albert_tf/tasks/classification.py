@@ -7,6 +7,7 @@ import collections
 import numpy as np
 
 from albert_tf.errors import AlbertTfError
+from albert_tf.tasks.options import Option
 from albert_tf.tasks.base import LENGTH_MULTIPLE, pack_texts, predict_batches
 from albert_tf.tasks.classification_data import read_classification_file
 from albert_tf.tasks.classification_metrics import classification_metrics, regression_metrics
@@ -14,17 +15,17 @@ from albert_tf.tasks.classification_metrics import classification_metrics, regre
 NAME = "classification"
 
 
-def add_arguments(parser, command):
-    parser.add_argument("--text-column", help="text column (default: found by name)")
-    parser.add_argument("--text-pair-column", help="second text column, for pairs")
-    parser.add_argument("--label-column", help="label column (default: found by name)")
-    if command == "finetune":
-        parser.add_argument("--regression", action="store_true",
-                            help="the label is a number: one output, mean squared error")
-        parser.add_argument("--labels", help="comma-separated label names in id order "
-                            "(default: sorted labels of the training set)")
-        parser.add_argument("--classifier-dropout", type=float, default=0.1,
-                            help="dropout before the classifier (the original's 0.1)")
+OPTIONS = (
+    Option("text_column", "text column (default: found by name)"),
+    Option("text_pair_column", "second text column, for pairs"),
+    Option("label_column", "label column (default: found by name)"),
+    Option("regression", "the label is a number: one output, mean squared error",
+           commands=("finetune",), type=bool),
+    Option("labels", "comma-separated label names in id order (default: sorted labels of "
+           "the training set)", commands=("finetune",)),
+    Option("classifier_dropout", "dropout before the classifier (the original's 0.1)",
+           commands=("finetune",), default=0.1, type=float),
+)
 
 
 def task_info(args) -> dict:

@@ -16,6 +16,7 @@ import sys
 import numpy as np
 
 from albert_tf.errors import AlbertTfError
+from albert_tf.tasks.options import Option
 from albert_tf.tasks.base import LENGTH_MULTIPLE, predict_batches
 from albert_tf.tasks.conlleval import conlleval, conlleval_sentences
 from albert_tf.tasks.ner_align import build_rows, word_pieces, word_predictions
@@ -26,18 +27,15 @@ from albert_tf.tasks.ner_data import (
 NAME = "ner"
 
 
-def add_arguments(parser, command):
-    if command == "predict":
-        return
-    parser.add_argument("--scheme", choices=("auto",) + SCHEMES, default="auto",
-                        help="tagging scheme of the data files (auto: detected per file); "
-                        "every scheme is converted to BIO")
-    parser.add_argument("--tag-column", type=int, default=None,
-                        help="column of the tag, counted from 1, negative from the end; "
-                        "None: the last column")
-    if command == "finetune":
-        parser.add_argument("--classifier-dropout", type=float, default=0.1,
-                            help="dropout before the tagging layer")
+OPTIONS = (
+    Option("scheme", "tagging scheme of the data files (auto: detected per file); every "
+           "scheme is converted to BIO", commands=("finetune", "evaluate"), default="auto",
+           choices=("auto",) + SCHEMES),
+    Option("tag_column", "column of the tag, counted from 1, negative from the end; None: "
+           "the last column", commands=("finetune", "evaluate"), type=int),
+    Option("classifier_dropout", "dropout before the tagging layer", commands=("finetune",),
+           default=0.1, type=float),
+)
 
 
 def task_info(args) -> dict:

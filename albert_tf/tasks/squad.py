@@ -12,6 +12,7 @@ import json
 import os
 
 from albert_tf.errors import AlbertTfError
+from albert_tf.tasks.options import Option
 from albert_tf.io_utils import atomic_write_text
 from albert_tf.tasks.squad_data import VERSIONS, read_na_probs, read_predictions
 from albert_tf.tasks.squad_data import read_question_lines, read_squad_file
@@ -25,36 +26,34 @@ EVAL_WRITES_FILES = True  # evaluate() writes predictions.json (and null_odds.js
 DECODING = {"n_best_size": 20, "max_answer_length": 30, "null_threshold": 0.0}
 
 
-def add_arguments(parser, command):
-    if command in ("finetune", "evaluate"):
-        parser.add_argument("--version", choices=VERSIONS, default="auto",
-                            help="SQuAD version of the data (auto: from the file)")
-    if command == "finetune":
-        parser.add_argument("--doc-stride", type=int, default=128,
-                            help="pieces between the starts of a long context's windows")
-        parser.add_argument("--max-query-length", type=int, default=64,
-                            help="question pieces kept")
-        parser.add_argument("--head", choices=HEADS, default="standard",
-                            help="standard start/end head, or ALBERT's SQuAD 2.0 answer "
-                            "verifier (end conditioned on the start, answerability logit)")
-        parser.add_argument("--start-n-top", type=int, default=5, help="verifier: start beam")
-        parser.add_argument("--end-n-top", type=int, default=5, help="verifier: ends per start")
-        parser.add_argument("--classifier-dropout", type=float, default=0.1,
-                            help="verifier: dropout in the answerability head")
-    default = (lambda key: DECODING[key]) if command == "finetune" else (lambda key: None)
-    suffix = "" if command == "finetune" else " (default: the model's)"
-    parser.add_argument("--n-best-size", type=int, default=default("n_best_size"),
-                        help="candidate starts and ends per window" + suffix)
-    parser.add_argument("--max-answer-length", type=int, default=default("max_answer_length"),
-                        help="longest answer in pieces" + suffix)
-    parser.add_argument("--null-threshold", type=float, default=default("null_threshold"),
-                        help="SQuAD 2.0: answer \"\" when the null odds exceed this" + suffix)
-    if command == "evaluate":
-        parser.add_argument("--na-prob", help="with --predictions, SQuAD 2.0: a no-answer "
-                            "score file {id: number} (the official --na-prob-file)")
-        parser.add_argument("--na-prob-thresh", type=float, default=1.0,
-                            help="with --na-prob: no-answer scores above this count as "
-                            "\"no answer\" (the official script's default)")
+_OTHERS = " (evaluate, predict: the model's by default)"
+OPTIONS = (
+    Option("version", "SQuAD version of the data (auto: from the file)",
+           commands=("finetune", "evaluate"), default="auto", choices=VERSIONS),
+    Option("doc_stride", "pieces between the starts of a long context's windows",
+           commands=("finetune",), default=128, type=int),
+    Option("max_query_length", "question pieces kept", commands=("finetune",), default=64,
+           type=int),
+    Option("head", "standard start/end head, or ALBERT's SQuAD 2.0 answer verifier (end "
+           "conditioned on the start, answerability logit)", commands=("finetune",),
+           default="standard", choices=HEADS),
+    Option("start_n_top", "verifier: start beam", commands=("finetune",), default=5, type=int),
+    Option("end_n_top", "verifier: ends per start", commands=("finetune",), default=5,
+           type=int),
+    Option("classifier_dropout", "verifier: dropout in the answerability head",
+           commands=("finetune",), default=0.1, type=float),
+    Option("n_best_size", "candidate starts and ends per window" + _OTHERS,
+           default={"finetune": DECODING["n_best_size"]}, type=int),
+    Option("max_answer_length", "longest answer in pieces" + _OTHERS,
+           default={"finetune": DECODING["max_answer_length"]}, type=int),
+    Option("null_threshold", "SQuAD 2.0: answer \"\" when the null odds exceed this" + _OTHERS,
+           default={"finetune": DECODING["null_threshold"]}, type=float),
+    Option("na_prob", "with --predictions, SQuAD 2.0: a no-answer score file {id: number} "
+           "(the official --na-prob-file)", commands=("evaluate",)),
+    Option("na_prob_thresh", "with --na-prob: no-answer scores above this count as \"no "
+           "answer\" (the official script's default)", commands=("evaluate",), default=1.0,
+           type=float),
+)
 
 
 def task_info(args) -> dict:
