@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import os
 
-import keras
-
 from albert_tf.errors import AlbertTfError
 from albert_tf.tasks import squad
 from albert_tf.tasks.squad_data import SquadExample, examples_from_json, read_squad_file
+from albert_tf.tasks.task_model import TaskModel
 
-SMALL_HIDDEN = 256
-
-
-class QuestionAnswerer(keras.Model):
+class QuestionAnswerer(TaskModel):
     """ALBERT encoder + start/end span head. Build one with ``from_preset``.
 
     Args:
@@ -30,14 +26,6 @@ class QuestionAnswerer(keras.Model):
         tokenizer: its ``AlbertTokenizer``.
         info: the ``task.json`` settings (``max_seq_length``, ``doc_stride``, ...).
     """
-
-    def __init__(self, network, tokenizer, info, **kwargs):
-        super().__init__(**kwargs)
-        self.network = network
-        self._tokenizer = tokenizer
-        self.info = dict(info)
-
-    tokenizer = property(lambda self: self._tokenizer)
 
     def call(self, features, training=False):
         return self.network(features, training=training)
@@ -81,21 +69,10 @@ class QuestionAnswerer(keras.Model):
             return read_squad_file(os.fspath(data), self.info.get("version", "auto"))
         return examples_from_json(data, self.info.get("version", "auto"))
 
-    def default_learning_rate(self) -> float:
-        """1e-3 for small models such as the starters, 5e-5 for base-size ones."""
-        return 1e-3 if self.network.encoder.config.hidden_size <= SMALL_HIDDEN else 5e-5
-
     def compile_default(self, total_steps, learning_rate=None, warmup_proportion=0.1):
         """AdamW with warm-up and linear decay; the mean of the start and end losses."""
-        from albert_tf.training.optimizers import make_optimizer
-
-        rate = learning_rate or self.default_learning_rate()
-        optimizer = make_optimizer("adamw", self.network.trainable_variables, rate,
-                                   max(1, total_steps), int(warmup_proportion * total_steps),
-                                   bias_correction=True)
-        span = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        self.compile(optimizer=optimizer, loss={"start_logits": span, "end_logits": span},
-                     loss_weights={"start_logits": 0.5, "end_logits": 0.5})
+        squad.compile_model(self, self.default_optimizer(total_steps, learning_rate,
+                                                         warmup_proportion), self.info)
 
     def fit(self, x=None, batch_size=32, epochs=1, **kwargs):
         """``keras.Model.fit`` on SQuAD data (a path or the JSON's ``data`` list); compiles
@@ -134,13 +111,3 @@ class QuestionAnswerer(keras.Model):
                         "end": found.end if found.text else None,
                         "score": float(found.score)})
         return out
-
-    def save(self, filepath, *args, **kwargs):
-        """A folder: the model directory every CLI command reads."""
-        filepath = os.fspath(filepath)
-        if filepath.endswith(".keras"):
-            return super().save(filepath, *args, **kwargs)
-        from albert_tf.model_dir import save_model
-
-        return save_model(self.network, filepath, task_info=dict(self.info),
-                          tokenizer=self._tokenizer)

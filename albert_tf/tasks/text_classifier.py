@@ -19,11 +19,9 @@ import numpy as np
 import tensorflow as tf
 
 from albert_tf.errors import AlbertTfError
+from albert_tf.tasks.task_model import TaskModel
 
-SMALL_HIDDEN = 256  # models this narrow (the starters) fine-tune at 1e-3, wider at 5e-5
-
-
-class TextClassifier(keras.Model):
+class TextClassifier(TaskModel):
     """ALBERT encoder + classification head, fed raw strings.
 
     Build one with ``from_preset``. ``x`` is a list of strings, a pair of lists
@@ -37,13 +35,6 @@ class TextClassifier(keras.Model):
         info: the ``task.json`` settings (``labels``, ``max_seq_length``, ...).
     """
 
-    def __init__(self, network, tokenizer, info, **kwargs):
-        super().__init__(**kwargs)
-        self.network = network
-        self._tokenizer = tokenizer
-        self.info = dict(info)
-
-    tokenizer = property(lambda self: self._tokenizer)
     labels = property(lambda self: self.info.get("labels"))
 
     def call(self, features, training=False):
@@ -175,20 +166,10 @@ class TextClassifier(keras.Model):
         return data.map(pack, num_parallel_calls=tf.data.AUTOTUNE)
 
     # ------------------------------------------------------------------ training
-    def default_learning_rate(self) -> float:
-        """1e-3 for small models such as the starters (measured in docs/RESULTS.md),
-        5e-5 for base-size and larger ones (the BERT and ALBERT papers' range)."""
-        return 1e-3 if self.network.encoder.config.hidden_size <= SMALL_HIDDEN else 5e-5
-
     def compile_default(self, total_steps, learning_rate=None, warmup_proportion=0.1):
         """The project's AdamW (bias correction on) with warm-up and linear decay, the
         task's loss and accuracy. ``fit`` calls it when ``compile`` was not called."""
-        from albert_tf.training.optimizers import make_optimizer
-
-        rate = learning_rate or self.default_learning_rate()
-        optimizer = make_optimizer("adamw", self.network.trainable_variables, rate,
-                                   max(1, total_steps), int(warmup_proportion * total_steps),
-                                   bias_correction=True)
+        optimizer = self.default_optimizer(total_steps, learning_rate, warmup_proportion)
         if self.info.get("regression"):
             loss, metrics = keras.losses.MeanSquaredError(), []
         else:
@@ -219,15 +200,3 @@ class TextClassifier(keras.Model):
 
     def evaluate(self, x=None, y=None, batch_size=32, **kwargs):
         return super().evaluate(self.dataset(x, y, batch_size), **kwargs)
-
-    # ------------------------------------------------------------------ saving
-    def save(self, filepath, *args, **kwargs):
-        """A folder: writes the model directory every CLI command reads (``.keras``
-        file names go to ``keras.Model.save``)."""
-        filepath = os.fspath(filepath)
-        if filepath.endswith(".keras"):
-            return super().save(filepath, *args, **kwargs)
-        from albert_tf.model_dir import save_model
-
-        return save_model(self.network, filepath, task_info=dict(self.info),
-                          tokenizer=self._tokenizer)

@@ -20,11 +20,9 @@ import numpy as np
 from albert_tf.errors import AlbertTfError
 from albert_tf.tasks import ner
 from albert_tf.tasks.ner_data import NerExample, bio_tags, entity_spans
+from albert_tf.tasks.task_model import TaskModel
 
-SMALL_HIDDEN = 256
-
-
-class TokenClassifier(keras.Model):
+class TokenClassifier(TaskModel):
     """ALBERT encoder + a tag per word. Build one with ``from_preset``.
 
     Args:
@@ -35,13 +33,9 @@ class TokenClassifier(keras.Model):
     """
 
     def __init__(self, source, network, tokenizer, info, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(network, tokenizer, info, **kwargs)
         self._source = source
-        self.network = network
-        self._tokenizer = tokenizer
-        self.info = dict(info)
 
-    tokenizer = property(lambda self: self._tokenizer)
     labels = property(lambda self: self.info.get("labels"))
 
     def call(self, features, training=False):
@@ -108,23 +102,14 @@ class TokenClassifier(keras.Model):
         return [NerExample(words=words, tags=tags, line=number, scheme=scheme)
                 for number, (words, tags) in enumerate(zip(x, bio), 1)]
 
-    def default_learning_rate(self) -> float:
-        """1e-3 for small models such as the starters, 5e-5 for base-size ones."""
-        return 1e-3 if self.network.encoder.config.hidden_size <= SMALL_HIDDEN else 5e-5
-
     def compile_default(self, total_steps, learning_rate=None, warmup_proportion=0.1):
         """AdamW with warm-up and linear decay; cross-entropy over each word's first piece
         only, as ``finetune ner``."""
         import warnings
 
-        from albert_tf.training.optimizers import make_optimizer
-
         warnings.filterwarnings("ignore", message=r"Gradients do not exist for variables "
                                 r"\['pooler/kernel', 'pooler/bias'\]")
-        rate = learning_rate or self.default_learning_rate()
-        optimizer = make_optimizer("adamw", self.network.trainable_variables, rate,
-                                   max(1, total_steps), int(warmup_proportion * total_steps),
-                                   bias_correction=True)
+        optimizer = self.default_optimizer(total_steps, learning_rate, warmup_proportion)
         self.compile(optimizer=optimizer,
                      loss=keras.losses.SparseCategoricalCrossentropy(
                          from_logits=True, reduction="mean_with_sample_weight"),
@@ -178,13 +163,3 @@ class TokenClassifier(keras.Model):
                                  "start": start, "end": stop, "score": round(score, 6)})
             out.append(entities)
         return out
-
-    def save(self, filepath, *args, **kwargs):
-        """A folder: the model directory every CLI command reads."""
-        filepath = os.fspath(filepath)
-        if filepath.endswith(".keras"):
-            return super().save(filepath, *args, **kwargs)
-        from albert_tf.model_dir import save_model
-
-        return save_model(self.network, filepath, task_info=dict(self.info),
-                          tokenizer=self._tokenizer)
