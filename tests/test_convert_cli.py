@@ -169,3 +169,21 @@ def test_command_line_process(tmp_path):
     diffs = max_diffs(converted.model, "classification",
                       reference("sequence_classification_g2_i1"))
     assert max(diffs.values()) <= 1e-5
+
+
+def test_huggingface_sentencepiece_tokenizer_keeps_its_quote_rule(tmp_path, capsys):
+    """HF's AlbertTokenizer turns `` and '' into ": a model from there keeps that rule in its
+    directory; the other way round, convert says that HF will apply it (issue 21, part 8)."""
+    from albert_tf.convert import vocab_files
+    from conftest import data_path
+
+    (tmp_path / "tokenizer_config.json").write_text('{"do_lower_case": true}')
+    settings = vocab_files.hf_tokenizer_settings(tmp_path)
+    assert settings == {"do_lower_case": True, "normalize_quotes": True}
+    spm = data_path("vocab", "nonofficial_albert_format_spm_de", "30k-clean.model")
+    tokenizer = vocab_files.make_tokenizer(spm, settings, 30000)
+    assert tokenizer.normalize_quotes
+    tokenizer.save_assets(tmp_path / "ours")
+    saved = json.loads((tmp_path / "ours" / "vocab" / "tokenizer.json").read_text())
+    assert saved["normalize_quotes"] is True
+    assert not vocab_files.make_tokenizer(spm, {}, 30000).normalize_quotes  # tf1, keras-hub

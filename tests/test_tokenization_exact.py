@@ -119,7 +119,8 @@ def test_the_rules_do_what_the_original_does(spm_de):
         split = pieces(text)
         assert split[-1] == "," and all(not (len(p) > 1 and p.endswith(",")) for p in split)
         assert ids(text) == [spm_de.piece_to_id(p) for p in split]
-    assert pieces("``a''") == pieces('"a"')
+    # The original leaves LaTeX quotes alone (Hugging Face's rule is an option).
+    assert pieces("``a''") != pieces('"a"')
 
 
 def test_fuzz_random_unicode_wordpiece_exact(wordpiece_zh):
@@ -149,3 +150,29 @@ def _random_texts(seed, count):
     pool += ["\u3000", "\u2028", "\x1c", "\u200b", "\ufeff", "\u00a0", "\ufffd", "\x00",
              "\U0001f600", "\U0001d400", "\U00011b00", "\u1b4f", "가", "ᄀ", "ᅡ"]
     return ["".join(rng.choice(pool) for _ in range(rng.randint(0, 14))) for _ in range(count)]
+
+
+def test_quote_rule_is_off_by_default_and_exact_when_on(spm_de, tmp_path):
+    """The original ALBERT keeps `` and ''; Hugging Face's rule (``"``) is an option that is
+    exact in-graph too, and a model directory stores it (issue 21, part 8)."""
+    from albert_tf.tokenization import AlbertTokenizer, assets
+
+    hf_rule = AlbertTokenizer.from_vocab(data_path(*SPM_DE), normalize_quotes=True)
+    _compare(hf_rule, english_sets(), ENGLISH_COUNTS)
+    dev = english_sets()["sst2/dev.tsv sentences"]
+    official, hf = spm_de.tokenize(dev).to_list(), hf_rule.tokenize(dev).to_list()
+    differ = [line for line, a, b in zip(dev, official, hf) if a != b]
+    assert 10 <= len(differ) <= 15 and all("``" in line or "''" in line for line in differ)
+    quote = spm_de.reference().processor.encode('"')[-1]
+    assert quote in hf_rule.tokenize(["`` elling ''"]).to_list()[0]
+    assert quote not in spm_de.tokenize(["`` elling ''"]).to_list()[0]
+    # Saved, read back; a format-1 directory (written when the rule was always on) keeps it.
+    hf_rule.save_assets(tmp_path / "hf")
+    assert AlbertTokenizer.from_model_dir(tmp_path / "hf").normalize_quotes
+    spm_de.save_assets(tmp_path / "official")
+    path = tmp_path / "official" / "vocab" / "tokenizer.json"
+    assert '"normalize_quotes": false' in path.read_text()
+    assert not AlbertTokenizer.from_model_dir(tmp_path / "official").normalize_quotes
+    old = path.read_text().replace(assets.FORMAT, "albert-tf-tokenizer/1")
+    path.write_text(old.replace('  "normalize_quotes": false,\n', ""))
+    assert AlbertTokenizer.from_model_dir(tmp_path / "official").normalize_quotes

@@ -30,6 +30,11 @@ def register(commands):
     parser.add_argument("--keep-accents", action=argparse.BooleanOptionalAction, default=None,
                         help="SentencePiece only: keep accents instead of NFKD + stripping "
                         "(default: no)")
+    parser.add_argument("--normalize-quotes", action=argparse.BooleanOptionalAction,
+                        default=None,
+                        help="SentencePiece only: turn `` and '' into \" first, as Hugging "
+                        "Face does (default: no, as the original ALBERT; a model directory's "
+                        "saved setting)")
     parser.add_argument("--text", action="append", metavar="TEXT",
                         help="text to tokenize instead of standard input (repeatable)")
     parser.add_argument("--pieces", action="store_true",
@@ -43,11 +48,13 @@ def _tokenizer(args):
     from albert_tf.tokenization.vocab import read_vocabulary
 
     path, kind, lower, accents = args.vocab, args.kind, args.do_lower_case, args.keep_accents
+    quotes = args.normalize_quotes
     if is_model_dir(path):
         path, info = read_assets(path)
         kind = kind or info["kind"]
         lower = info["do_lower_case"] if lower is None else lower
         accents = info.get("keep_accents", False) if accents is None else accents
+        quotes = info["normalize_quotes"] if quotes is None else quotes
     vocabulary = read_vocabulary(path, kind)
     from albert_tf.cli.quiet import start_tensorflow_quietly
 
@@ -55,7 +62,7 @@ def _tokenizer(args):
     from albert_tf.tokenization import AlbertTokenizer
 
     return AlbertTokenizer(vocabulary, do_lower_case=True if lower is None else lower,
-                           keep_accents=bool(accents))
+                           keep_accents=bool(accents), normalize_quotes=bool(quotes))
 
 
 def _lines(args):

@@ -183,6 +183,10 @@ def write_huggingface(converted: Converted, directory: str, log=print) -> None:
         with atomic_path(os.path.join(directory, vocab_files.HF_NAMES[kind])) as tmp:
             shutil.copyfile(converted.vocab, tmp)
         settings = vocab_files.hf_tokenizer_config(kind, converted.tokenizer_settings)
+        if kind == "sentencepiece" and not converted.tokenizer_settings.get("normalize_quotes"):
+            log("note: Hugging Face's AlbertTokenizer turns `` and '' into \", which this "
+                "model's tokenizer does not (the original ALBERT rule): text holding them "
+                "gets other ids there")
         atomic_write_text(os.path.join(directory, "tokenizer_config.json"),
                           json.dumps(settings, indent=2) + "\n")
     log(f"wrote {len(tensors)} tensors ({_megabytes(tensors)}) as {arch}")

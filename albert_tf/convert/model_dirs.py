@@ -58,7 +58,8 @@ def read_model_dir(directory: str, log=print) -> Converted:
 
     if is_model_dir(directory):
         vocab, assets = read_assets(directory)
-        settings = {k: assets[k] for k in ("do_lower_case", "keep_accents") if k in assets}
+        settings = {k: assets[k] for k in ("do_lower_case", "keep_accents", "normalize_quotes")
+                    if k in assets}
     log(f"read a {info['task']} model from {directory}")
     return Converted(model, info, vocab, settings, extras)
 

@@ -35,16 +35,21 @@ def find_vocab(directory: str) -> str | None:
 
 
 def hf_tokenizer_settings(directory: str) -> dict:
-    """``do_lower_case``/``keep_accents`` from a Hugging Face ``tokenizer_config.json``."""
+    """``do_lower_case``/``keep_accents`` from a Hugging Face ``tokenizer_config.json``.
+
+    Hugging Face's ``AlbertTokenizer`` always turns two backticks and two apostrophes into
+    ``"``, so a model converted from there keeps that rule (``normalize_quotes``).
+    """
     path = os.path.join(directory, "tokenizer_config.json")
     if not os.path.isfile(path):
-        return {}
+        return {"normalize_quotes": True}
     try:
         with open(path, encoding="utf-8") as f:
             values = json.load(f)
     except json.JSONDecodeError as e:
         raise AlbertTfError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
-    return {k: bool(values[k]) for k in ("do_lower_case", "keep_accents") if k in values}
+    settings = {k: bool(values[k]) for k in ("do_lower_case", "keep_accents") if k in values}
+    return {**settings, "normalize_quotes": True}
 
 
 def make_tokenizer(vocab: str, settings: dict, vocab_size: int):
@@ -54,7 +59,9 @@ def make_tokenizer(vocab: str, settings: dict, vocab_size: int):
     kind = kind_of(vocab)
     tokenizer = AlbertTokenizer.from_vocab(
         vocab, kind=kind, do_lower_case=settings.get("do_lower_case", True),
-        keep_accents=settings.get("keep_accents", False) if kind == "sentencepiece" else False)
+        keep_accents=settings.get("keep_accents", False) if kind == "sentencepiece" else False,
+        normalize_quotes=(settings.get("normalize_quotes", False)
+                          if kind == "sentencepiece" else False))
     if tokenizer.vocab_size != vocab_size:
         raise AlbertTfError(f"{vocab}: has {tokenizer.vocab_size} ids but the model's "
                             f"vocab_size is {vocab_size}")

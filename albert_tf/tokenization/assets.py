@@ -3,7 +3,12 @@
     vocab/
       30k-clean.model | vocab.txt   the vocabulary file, under its own name
       tokenizer.json                kind, vocab_file, do_lower_case, keep_accents,
-                                    special tokens (piece and id)
+                                    normalize_quotes, special tokens (piece and id)
+
+``normalize_quotes`` is the Hugging Face quote rule (two backticks and two apostrophes
+become ``"``). A ``tokenizer.json`` of format 1, written before the setting existed, has
+no entry: its SentencePiece models were built and trained with the rule, so reading one
+turns the rule on for them.
 
 Each file is written under a temporary name and renamed when complete, the vocabulary
 first: a ``vocab/`` whose ``tokenizer.json`` exists is complete.
@@ -20,7 +25,7 @@ from albert_tf.io_utils import atomic_path, atomic_write_text
 
 VOCAB_DIR = "vocab"
 TOKENIZER_FILE = "tokenizer.json"
-FORMAT = "albert-tf-tokenizer/1"
+FORMAT = "albert-tf-tokenizer/2"
 
 
 def write_assets(model_dir: str, vocab_path: str, settings: dict) -> str:
@@ -55,6 +60,8 @@ def read_assets(model_dir: str) -> tuple:
     for key in ("kind", "vocab_file", "do_lower_case"):
         if key not in info:
             raise AlbertTfError(f"{path}: has no {key!r} entry")
+    if "normalize_quotes" not in info:  # format 1: the rule was always on then
+        info["normalize_quotes"] = info["kind"] == "sentencepiece"
     vocab_path = os.path.join(model_dir, VOCAB_DIR, info["vocab_file"])
     if not os.path.exists(vocab_path):
         raise AlbertTfError(f"{path}: names {info['vocab_file']!r}, which is not in "

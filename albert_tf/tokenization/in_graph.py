@@ -74,15 +74,17 @@ class SentencePieceGraph(tf.Module):
         model_proto: the serialized original ``.model``.
         do_lower_case, keep_accents: ``preprocess_text`` settings.
         special_ids: ids of pad, cls, sep (dropped by ``detokenize``).
+        normalize_quotes: the Hugging Face quote rule of ``preprocess_text``.
     """
 
     def __init__(self, model_proto: bytes, do_lower_case: bool, keep_accents: bool,
-                 special_ids: dict):
+                 special_ids: dict, normalize_quotes: bool = False):
         super().__init__(name="sentencepiece_graph")
         import sentencepiece as spm
 
         original = spm.SentencePieceProcessor(model_proto=model_proto)
-        self._fused = fused_model_proto(model_proto, do_lower_case, keep_accents)
+        self._fused = fused_model_proto(model_proto, do_lower_case, keep_accents,
+                                        normalize_quotes)
         self._fast = tf_text.FastSentencepieceTokenizer(self._fused)
         table = expansion_table(original)
         self._has_rules = bool(table)

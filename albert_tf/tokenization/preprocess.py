@@ -1,10 +1,12 @@
 """ALBERT's text preprocessing in plain Python: the reference every other path must match.
 
-``preprocess_text`` is the function of the original ALBERT ``tokenization.py`` (with the
-quote rule and ``keep_accents`` of the later ALBERT/XLNet versions):
+``preprocess_text`` is the function of the original ALBERT ``tokenization.py``
+(google-research/albert, which also made ALBERT's pretraining data), with two options
+of the XLNet / Hugging Face versions:
 
 1. whitespace collapsed: ``" ".join(text.strip().split())`` (Python's ``str.split``);
-2. ``````  and ``''`` turned into ``"``;
+2. only with ``normalize_quotes`` (Hugging Face's ``AlbertTokenizer`` and XLNet, not the
+   original): ``````  and ``''`` turned into ``"``;
 3. unless ``keep_accents``: NFKD, then every combining mark (non-zero canonical
    combining class) dropped;
 4. ``str.lower()`` when ``do_lower_case``.
@@ -27,7 +29,7 @@ def _drop_combining_table() -> dict:
 
 
 def preprocess_text(text: str, do_lower_case: bool = True, keep_accents: bool = False,
-                    remove_space: bool = True) -> str:
+                    remove_space: bool = True, normalize_quotes: bool = False) -> str:
     """The original ALBERT ``preprocess_text``.
 
     Args:
@@ -35,17 +37,22 @@ def preprocess_text(text: str, do_lower_case: bool = True, keep_accents: bool = 
         do_lower_case: lowercase with ``str.lower`` (last step).
         keep_accents: keep accents (skip NFKD and the removal of combining marks).
         remove_space: collapse runs of whitespace to one space and strip the ends.
+        normalize_quotes: turn LaTeX-style quotes (two backticks, two apostrophes) into
+            ``"``, as Hugging Face does; the original leaves them alone.
 
     Returns:
         the preprocessed string.
 
     Example:
-        >>> preprocess_text("  ``Zürich''\\tIS  ½ ")
-        '"zurich" is 1⁄2'
+        >>> preprocess_text("  Zürich\\tIS  ½ ")
+        'zurich is 1⁄2'
+        >>> preprocess_text("``q''"), preprocess_text("``q''", normalize_quotes=True)
+        ("``q''", '"q"')
     """
     if remove_space:
         text = " ".join(text.strip().split())
-    text = text.replace("``", '"').replace("''", '"')
+    if normalize_quotes:
+        text = text.replace("``", '"').replace("''", '"')
     if not keep_accents and not text.isascii():
         # translate() drops the same characters as the original's
         # "".join(c for c in text if not unicodedata.combining(c)), without a Python loop.

@@ -40,15 +40,17 @@ class SentencePieceReference:
         model_proto: the serialized ``.model`` (bytes).
         do_lower_case: lowercase in ``preprocess_text``.
         keep_accents: keep accents in ``preprocess_text``.
+        normalize_quotes: the Hugging Face quote rule of ``preprocess_text``.
     """
 
     def __init__(self, model_proto: bytes, do_lower_case: bool = True,
-                 keep_accents: bool = False):
+                 keep_accents: bool = False, normalize_quotes: bool = False):
         import sentencepiece as spm
 
         self.processor = spm.SentencePieceProcessor(model_proto=model_proto)
         self.do_lower_case = do_lower_case
         self.keep_accents = keep_accents
+        self.normalize_quotes = normalize_quotes
         self._ids = {self.processor.id_to_piece(i): i
                      for i in range(self.processor.get_piece_size())}
         self._unk = self.processor.unk_id()
@@ -59,7 +61,8 @@ class SentencePieceReference:
             self._table_keys = frozenset(self._table)
 
     def preprocess(self, text: str) -> str:
-        return preprocess_text(text, self.do_lower_case, self.keep_accents)
+        return preprocess_text(text, self.do_lower_case, self.keep_accents,
+                               normalize_quotes=self.normalize_quotes)
 
     def encode_pieces(self, texts):
         """Pieces of one string (``list[str]``) or of each string of a list."""

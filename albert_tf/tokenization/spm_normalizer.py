@@ -32,13 +32,14 @@ _MAX_SPELLINGS = 64  # upper/lower-case spellings added per multi-character key
 
 
 def fused_model_proto(model_proto: bytes, do_lower_case: bool = True,
-                      keep_accents: bool = False) -> bytes:
+                      keep_accents: bool = False, normalize_quotes: bool = False) -> bytes:
     """A copy of a SentencePiece model whose normalizer also does ALBERT's preprocessing.
 
     Args:
         model_proto: the serialized ``.model``.
         do_lower_case: lowercase (``preprocess_text(lower=True)``).
         keep_accents: keep accents (no NFKD, no removal of combining marks).
+        normalize_quotes: two backticks and two apostrophes become ``"`` (Hugging Face).
 
     Returns:
         the serialized fused model; its pieces, scores and ids are the original's.
@@ -50,11 +51,13 @@ def fused_model_proto(model_proto: bytes, do_lower_case: bool = True,
         >>> fused.encode("ALBERT") == original.encode("albert")      # doctest: +SKIP
         True
     """
-    return _fused(bytes(model_proto), bool(do_lower_case), bool(keep_accents))
+    return _fused(bytes(model_proto), bool(do_lower_case), bool(keep_accents),
+                  bool(normalize_quotes))
 
 
 @functools.lru_cache(maxsize=8)
-def _fused(model_proto: bytes, do_lower_case: bool, keep_accents: bool) -> bytes:
+def _fused(model_proto: bytes, do_lower_case: bool, keep_accents: bool,
+           normalize_quotes: bool) -> bytes:
     import sentencepiece as spm
     from sentencepiece import sentencepiece_model_pb2
 
@@ -91,8 +94,9 @@ def _fused(model_proto: bytes, do_lower_case: bool, keep_accents: bool) -> bytes
         for spelling in itertools.product(*options):
             inputs.append("".join(spelling))
             preprocessed.append(text)
-    inputs += ["``", "''"]
-    preprocessed += ['"', '"']
+    if normalize_quotes:
+        inputs += ["``", "''"]
+        preprocessed += ['"', '"']
 
     table = {}
     for source, target in zip(inputs, model_only.Normalize(preprocessed)):

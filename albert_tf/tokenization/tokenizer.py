@@ -33,21 +33,25 @@ class AlbertTokenizer(tf.Module):
     """
 
     def __init__(self, vocabulary: Vocabulary, do_lower_case: bool = True,
-                 keep_accents: bool = False):
+                 keep_accents: bool = False, normalize_quotes: bool = False):
         super().__init__(name="albert_tokenizer")
         if vocabulary.kind == WORDPIECE and keep_accents:
             raise AlbertTfError(f"{vocabulary.path}: keep_accents applies to SentencePiece "
                                 "vocabularies only (BERT strips accents when lowercasing)")
+        if vocabulary.kind == WORDPIECE and normalize_quotes:
+            raise AlbertTfError(f"{vocabulary.path}: normalize_quotes applies to SentencePiece "
+                                "vocabularies only")
         self._vocabulary = vocabulary
         self._do_lower_case = bool(do_lower_case)
         self._keep_accents = bool(keep_accents)
+        self._normalize_quotes = bool(normalize_quotes)
         self._lookup = _PieceLookup(vocabulary.pieces)
         from albert_tf.tokenization import in_graph
 
         if vocabulary.kind == SENTENCEPIECE:
             self._graph = in_graph.SentencePieceGraph(
                 vocabulary.model_proto, self._do_lower_case, self._keep_accents,
-                vocabulary.special_ids)
+                vocabulary.special_ids, self._normalize_quotes)
         else:
             self._graph = in_graph.WordPieceGraph(
                 vocabulary.pieces, self._do_lower_case, vocabulary.special_ids)
@@ -55,7 +59,8 @@ class AlbertTokenizer(tf.Module):
     # ----------------------------------------------------------------- construction
     @classmethod
     def from_vocab(cls, path, kind: str | None = None, do_lower_case: bool = True,
-                   keep_accents: bool = False) -> "AlbertTokenizer":
+                   keep_accents: bool = False,
+                   normalize_quotes: bool = False) -> "AlbertTokenizer":
         """A tokenizer from a ``.model`` / ``vocab.txt`` (or a model directory).
 
         Args:
@@ -65,18 +70,21 @@ class AlbertTokenizer(tf.Module):
             kind: ``"sentencepiece"`` or ``"wordpiece"``.
             do_lower_case: lowercase (ALBERT English and Chinese models: True).
             keep_accents: SentencePiece only: keep accents instead of NFKD + stripping.
+            normalize_quotes: SentencePiece only: turn two backticks and two apostrophes
+                into ``"`` first, as Hugging Face's ``AlbertTokenizer`` does. The original
+                ALBERT (and its pretraining data) leaves them alone: False.
         """
         path = os.fspath(path)
         if os.path.isdir(path):
             return cls.from_model_dir(path)
-        return cls(read_vocabulary(path, kind), do_lower_case, keep_accents)
+        return cls(read_vocabulary(path, kind), do_lower_case, keep_accents, normalize_quotes)
 
     @classmethod
     def from_model_dir(cls, model_dir) -> "AlbertTokenizer":
         """The tokenizer saved in ``MODEL_DIR/vocab/`` by ``save_assets``."""
         vocab_path, info = assets.read_assets(model_dir)
         return cls(read_vocabulary(vocab_path, info["kind"]), info["do_lower_case"],
-                   info.get("keep_accents", False))
+                   info.get("keep_accents", False), info["normalize_quotes"])
 
     def save_assets(self, model_dir) -> str:
         """Writes ``MODEL_DIR/vocab/`` (vocabulary + ``tokenizer.json``); returns its path."""
@@ -84,7 +92,8 @@ class AlbertTokenizer(tf.Module):
                     for name, i in self._vocabulary.special_ids.items()}
         return assets.write_assets(model_dir, self._vocabulary.path, {
             "kind": self.kind, "do_lower_case": self._do_lower_case,
-            "keep_accents": self._keep_accents, "vocab_size": self.vocab_size,
+            "keep_accents": self._keep_accents, "normalize_quotes": self._normalize_quotes,
+            "vocab_size": self.vocab_size,
             "special_tokens": specials,
         })
 
@@ -94,6 +103,7 @@ class AlbertTokenizer(tf.Module):
     vocab_path = property(lambda self: self._vocabulary.path, doc="the vocabulary file")
     do_lower_case = property(lambda self: self._do_lower_case)
     keep_accents = property(lambda self: self._keep_accents)
+    normalize_quotes = property(lambda self: self._normalize_quotes)
     pad_id = property(lambda self: self._vocabulary.special_ids["pad"])
     unk_id = property(lambda self: self._vocabulary.special_ids["unk"])
     cls_id = property(lambda self: self._vocabulary.special_ids["cls"])
@@ -167,14 +177,17 @@ class AlbertTokenizer(tf.Module):
 
         if self.kind == SENTENCEPIECE:
             return reference.SentencePieceReference(
-                self._vocabulary.model_proto, self._do_lower_case, self._keep_accents)
+                self._vocabulary.model_proto, self._do_lower_case, self._keep_accents,
+                self._normalize_quotes)
         return reference.WordPieceReference(
             self._vocabulary.pieces, self._do_lower_case,
             self._vocabulary.pieces[self.unk_id])
 
     def __repr__(self):
         return (f"AlbertTokenizer(kind={self.kind!r}, vocab_size={self.vocab_size}, "
-                f"do_lower_case={self._do_lower_case}, vocab={self.vocab_path!r})")
+                f"do_lower_case={self._do_lower_case}, "
+                + ("normalize_quotes=True, " if self._normalize_quotes else "")
+                + f"vocab={self.vocab_path!r})")
 
 
 class _PieceLookup:
