@@ -27,6 +27,8 @@ RANGES = {
     "masked_lm_prob": (0, 1, False),
     "max_seq_length": (3, 1 << 20, True),
     "max_train_examples": (0, 1 << 40, True),
+    "max_dev_examples": (0, 1 << 40, True),
+    "max_examples": (0, 1 << 40, True),
     "cpu_devices": (0, 1 << 12, True),
 }
 

@@ -81,16 +81,14 @@ def albert_tf(args, log_path, core=None):
 
 
 def split_squad(train_path, dev_path, held_out=10):
-    """dev-v1.1 split by article: all but the last ``held_out`` articles train."""
+    """dev-v1.1 split by article: all but the last ``held_out`` articles train (what
+    ``albert-tf split-data --dev-size 10`` writes; docs/RESULTS.md shows the command)."""
     if os.path.exists(train_path) and os.path.exists(dev_path):
         return
-    with open(os.path.join(DATA, "squad", "dev-v1.1.json"), encoding="utf-8") as f:
-        data = json.load(f)
-    os.makedirs(os.path.dirname(train_path), exist_ok=True)
-    for path, articles in ((train_path, data["data"][:-held_out]),
-                           (dev_path, data["data"][-held_out:])):
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump({"version": data["version"], "data": articles}, f)
+    from albert_tf.data.splitting import split_file
+
+    split_file(os.path.join(DATA, "squad", "dev-v1.1.json"), train_path, dev_path,
+               str(held_out), overwrite=True)
 
 
 # Each task: three seeds. The epochs were cut to fit one session; whether the dev score

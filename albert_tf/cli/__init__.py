@@ -27,6 +27,7 @@ COMMANDS = [
     "params",
     "tokenize",
     "convert",
+    "split-data",
 ]
 
 

@@ -10,6 +10,9 @@ def _common(parser):
     parser.add_argument("--predictions", help="score this predictions file instead of a model, "
                         "as the official evaluation scripts do")
     parser.add_argument("--output", help="metrics JSON (default: MODEL_DIR/eval_results.json)")
+    parser.add_argument("--max-examples", type=int, default=0,
+                        help="with --model-dir: score the first N examples of --data only, "
+                        "for a quick look (0 = all)")
     parser.set_defaults(func=run)
 
 
@@ -32,6 +35,6 @@ def run(args) -> int:
         progress(f"evaluating {args.model_dir} on {args.data}")
     with reporting_progress(progress):
         metrics = evaluate(args.task, args.model_dir, args.data, args.predictions, args.output,
-                           args)
+                           args, max_examples=args.max_examples)
     print(json.dumps(metrics, indent=2))
     return 0

@@ -76,6 +76,8 @@ def _common(parser):
                         help="steps between checkpoints (default: one epoch)")
     parser.add_argument("--max-train-examples", type=int, default=0,
                         help="use only the first N training examples (0 = all)")
+    parser.add_argument("--max-dev-examples", type=int, default=0,
+                        help="evaluate on the first N --dev examples only (0 = all)")
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), help=VERBOSE_HELP)
     parser.set_defaults(func=run)
 

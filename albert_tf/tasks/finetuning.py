@@ -37,6 +37,7 @@ class FinetuneSettings:
     group_by_length: bool = False
     checkpoint_every: int = 0
     max_train_examples: int = 0
+    max_dev_examples: int = 0
     verbose: int = 1
 
 
@@ -103,6 +104,8 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
         raise AlbertTfError(f"--train {settings.train}: no examples")
     info = task.fit_info(train, info)
     dev = task.read_examples(settings.dev, info) if settings.dev else None
+    if dev is not None and settings.max_dev_examples:
+        dev = dev[: settings.max_dev_examples]
     keras.utils.set_random_seed(settings.seed)
     print_fn(f"tokenizing {len(train):,} training examples"
              + (f" ({len(dev):,} dev examples read)" if dev is not None else ""))
@@ -198,8 +201,14 @@ def _load(model_dir, task_name):
     return load_model(model_dir), load_tokenizer(model_dir), info
 
 
-def evaluate(task_name, model_dir=None, data=None, predictions=None, output=None, args=None):
-    """Metrics of a model directory on labelled data, or of a predictions file (no model)."""
+def evaluate(task_name, model_dir=None, data=None, predictions=None, output=None, args=None,
+             max_examples=0):
+    """Metrics of a model directory on labelled data, or of a predictions file (no model).
+
+    ``max_examples`` (model only): score the first N examples of ``data`` (0 = all).
+    """
+    if max_examples < 0:
+        raise AlbertTfError(f"--max-examples {max_examples}: must be 0 (all) or more")
     task = task_module(task_name)
     if predictions:
         info = task.task_info(args) if args is not None else {}
@@ -210,7 +219,10 @@ def evaluate(task_name, model_dir=None, data=None, predictions=None, output=None
         model, tokenizer, info = _load(model_dir, task_name)
         info = _with_overrides(task, info, args)
         output = output or os.path.join(model_dir, "eval_results.json")
-        metrics = _evaluate_task(task, model, tokenizer, task.read_examples(data, info), info,
+        examples = task.read_examples(data, info)
+        if max_examples:
+            examples = examples[:max_examples]
+        metrics = _evaluate_task(task, model, tokenizer, examples, info,
                                  os.path.dirname(os.path.abspath(output)))
     if output:
         write_metrics(output, metrics, data=data, predictions=predictions, model_dir=model_dir)

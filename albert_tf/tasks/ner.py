@@ -132,8 +132,17 @@ def predict_tags(model, tokenizer, examples, info):
     return [to_bio([info["labels"][i] for i in row]) for row in per_word]
 
 
-def evaluate(model, tokenizer, examples, info) -> dict:
-    """conlleval figures on labelled examples (BIO tags); see ``conlleval.conlleval``."""
+EVAL_WRITES_FILES = True  # evaluate() writes predictions.txt beside the metrics
+PREDICTIONS_FILE = "predictions.txt"
+
+
+def evaluate(model, tokenizer, examples, info, output_dir=None) -> dict:
+    """conlleval figures on labelled examples (BIO tags); see ``conlleval.conlleval``.
+
+    ``output_dir`` receives ``predictions.txt``: one ``word gold predicted`` line per word
+    and a blank line after each sentence, the layout conlleval reads (and
+    ``albert-tf evaluate ner --predictions`` scores).
+    """
     unseen = sorted({t[2:] for e in examples for t in e.tags if t != "O"}
                     - {label[2:] for label in info["labels"]})
     if unseen:
@@ -141,6 +150,16 @@ def evaluate(model, tokenizer, examples, info) -> dict:
               "as missed", file=sys.stderr)
     predicted = predict_tags(model, tokenizer, examples, info)
     metrics = conlleval_sentences([e.tags for e in examples], predicted)
+    if output_dir:
+        import os
+
+        from albert_tf.io_utils import atomic_write_text
+
+        lines = []
+        for example, tags in zip(examples, predicted):
+            lines += [f"{w} {g} {p}\n" for w, g, p in zip(example.words, example.tags, tags)]
+            lines.append("\n")
+        atomic_write_text(os.path.join(output_dir, PREDICTIONS_FILE), "".join(lines))
     return {**metrics, "examples": len(examples)}
 
 
@@ -154,6 +173,8 @@ def score_file(gold_path, predictions_path, info) -> dict:
     """
     gold = read_columns(gold_path, info.get("tag_column"), keep_docstart=True)
     guess = read_columns(predictions_path, None, keep_docstart=True)
+    if not any(s[0][1] == "-DOCSTART-" for s in guess):  # e.g. our predictions.txt
+        gold = [s for s in gold if s[0][1] != "-DOCSTART-"]
     for g, p in zip(gold, guess):
         for (g_line, g_word, _), (p_line, p_word, _) in zip(g, p):
             if g_word != p_word:

@@ -46,6 +46,13 @@ class SquadExamples(list):
 
     version = "1.1"
 
+    def __getitem__(self, index):  # a slice keeps the version
+        item = super().__getitem__(index)
+        if isinstance(index, slice):
+            item = SquadExamples(item)
+            item.version = self.version
+        return item
+
 
 def _load_json(path, what="file"):
     if not os.path.isfile(path):
