@@ -369,7 +369,12 @@ def write_results(rows):
     if carried:
         lines += [""] + [f"The {start} runs of {task} are carried over from {date}: {source}."
                          for task, start, date, source in carried]
-    lines += ["", "Commands, exactly as run:", "", "```console"]
+    lines += ["", "Commands, exactly as run (the SQuAD split first, then the fine-tuning runs; "
+              "`python bench/results_runs.py` runs them all, and skips the runs it has):",
+              "", "```console",
+              "$ albert-tf split-data --input ../shared/data/squad/dev-v1.1.json --dev-size 10 "
+              "--train-output saved_models/results/squad_split/train-38-articles.json "
+              "--dev-output saved_models/results/squad_split/dev-last-10-articles.json"]
     lines += [f"$ {row['command']}" for row in rows]
     lines += ["```"]
     write_section("results", "\n".join(lines), path=os.path.join(REPO, "docs", "RESULTS.md"))

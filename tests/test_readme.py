@@ -10,6 +10,10 @@ import pytest
 from conftest import REPO
 
 READMES = ["README.md", "README.zh-CN.md"]
+# Every doc with Python snippets: the READMEs, and the pages of docs/ that hold some.
+PYTHON_DOCS = READMES + sorted(
+    os.path.relpath(p, REPO) for p in __import__("glob").glob(os.path.join(REPO, "docs", "*.md"))
+    if "\n```python\n" in open(p, encoding="utf-8").read())
 
 
 def _blocks(name, language):
@@ -31,7 +35,7 @@ def _blocks(name, language):
 _PASSED_BLOCKS = set()  # a block both READMEs hold verbatim runs once
 
 
-@pytest.mark.parametrize("readme", READMES)
+@pytest.mark.parametrize("readme", PYTHON_DOCS)
 def test_python_blocks_run_and_print_what_their_comments_say(readme, tmp_path):
     blocks = _blocks(readme, "python")
     assert blocks
