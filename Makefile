@@ -11,6 +11,10 @@ BIN := $(VENV)/bin
 RUNTIME_PINS := requirements/runtime.txt setup.py
 TEST_PINS := requirements/test.txt
 PYTEST_ARGS ?=
+# Two pytest workers (pytest-xdist): the suite is half Python start-up and tracing, which
+# one worker leaves a core idle for. Tests that share a workspace stay on one worker
+# (xdist_group). TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test bench venv venv-test clean-venv help
 
@@ -46,7 +50,7 @@ demo: venv
 	$(BIN)/albert-tf demo
 
 test: venv-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The speed benchmarks against the peers (about 20 minutes on 2 cores); each script
 # rewrites its own section of docs/BENCHMARKS.md.

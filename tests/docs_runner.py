@@ -38,8 +38,9 @@ REASONS = {
 
 # Flags appended to a command to keep it short (the last value of a flag wins).
 BUDGET = {
-    "pretrain": ["--steps", "2"],
-    "finetune": ["--max-train-examples", "64", "--max-dev-examples", "16", "--epochs", "1"],
+    "pretrain": ["--steps", "2", "--jit-compile", "false"],
+    "finetune": ["--max-train-examples", "64", "--max-dev-examples", "16", "--epochs", "1",
+                 "--jit-compile", "false"],
     "create-pretraining-data": ["--dupe-factor", "1"],
     "export": ["--report-examples", "16"],
 }

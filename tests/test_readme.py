@@ -82,50 +82,12 @@ def test_quick_start_is_exactly_two_commands():
         assert bash[0].split() == ["make", "demo", "make", "test"]
 
 
-def _console_commands(readme):
-    """The ``$ albert-tf ...`` commands of a README's console blocks (continuations joined)."""
-    commands = []
-    for block in _blocks(readme, "console"):
-        current = None
-        for line in block.splitlines():
-            if current is not None:
-                current += " " + line.strip().rstrip("\\").strip()
-                if not line.rstrip().endswith("\\"):
-                    commands.append(current)
-                    current = None
-                continue
-            if line.startswith("$ albert-tf"):
-                text = line[2:].rstrip()
-                if text.endswith("\\"):
-                    current = text.rstrip("\\").strip()
-                else:
-                    commands.append(text)
-    return commands
-
-
-@pytest.mark.parametrize("readme", READMES)
-def test_every_console_command_parses(readme):
-    """Each documented command line is accepted by the real argument parser."""
-    import shlex
-
-    from albert_tf.cli import build_parser
-
-    commands = _console_commands(readme)
-    assert len(commands) >= 15
-    parser = build_parser()
-    for command in commands:
-        words = shlex.split(command.split("|")[0])
-        assert words[0] == "albert-tf"
-        try:
-            args = parser.parse_args(words[1:])
-        except SystemExit:
-            pytest.fail(f"{readme}: does not parse: {command}")
-        assert callable(args.func), command
-
-
 def test_both_readmes_document_the_same_commands():
-    def subcommands(readme):
-        return {c.split()[1] for c in _console_commands(readme)}
+    from docs_runner import blocks
+
+    def subcommands(readme):  # test_docs.py runs them all
+        return {c.text.split()[1] for b in blocks(readme) for c in b.commands
+                if c.text.startswith("albert-tf ")}
 
     assert subcommands("README.md") == subcommands("README.zh-CN.md")
     assert {"train-vocab", "create-pretraining-data", "pretrain", "finetune", "evaluate",
