@@ -19,9 +19,9 @@ _PUBLIC = {
     "load_model": "albert_tf.model_dir",
     "load_tokenizer": "albert_tf.model_dir",
     "AlbertTokenizer": "albert_tf.tokenization.tokenizer",
-    "TextClassifier": "albert_tf.tasks.text_classifier",
-    "TokenClassifier": "albert_tf.tasks.token_classifier",
-    "QuestionAnswerer": "albert_tf.tasks.question_answerer",
+    "TextClassifier": "albert_tf.tasks.classification.text_classifier",
+    "TokenClassifier": "albert_tf.tasks.ner.token_classifier",
+    "QuestionAnswerer": "albert_tf.tasks.squad.question_answerer",
 }
 
 __all__ = sorted(_PUBLIC) + ["__version__"]

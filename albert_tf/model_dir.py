@@ -23,32 +23,18 @@ WEIGHTS_FILE = "model.weights.h5"
 VOCAB_DIR = "vocab"
 FORMAT = "albert-tf-model-dir/1"
 
-# task name -> "module:function" building the Keras model from (config, task_info).
-# Task modules add theirs with register_task; strings keep imports lazy.
-_BUILDERS = {
-    "encoder": "albert_tf.model_dir:_build_encoder",
-    "pretraining": "albert_tf.model_dir:_build_pretrainer",
-    "classification": "albert_tf.tasks.classification:build_model",
-    "ner": "albert_tf.tasks.ner:build_model",
-    "squad": "albert_tf.tasks.squad:build_model",
-}
+# Models are built by their task's package (``albert_tf/tasks/registry.py``).
+_BUILDERS: dict = {}  # release 0.1's register_task entries: name -> "module:function"
 
 
 def register_task(name: str, builder: str) -> None:
-    """Registers ``"module:function"`` that rebuilds models of task ``name``."""
+    """Deprecated (goes in the next release): add a package to ``tasks/registry.py``, or
+    call ``albert_tf.tasks.registry.register``. Registers ``"module:function"``."""
+    import warnings
+
+    warnings.warn("register_task is deprecated: use albert_tf.tasks.registry.register",
+                  DeprecationWarning, stacklevel=2)
     _BUILDERS[name] = builder
-
-
-def _build_encoder(config, task_info):
-    from albert_tf.modeling import AlbertEncoder
-
-    return AlbertEncoder(config)
-
-
-def _build_pretrainer(config, task_info):
-    from albert_tf.modeling import AlbertPretrainer
-
-    return AlbertPretrainer(config)
 
 
 def task_info_of(model) -> dict:
@@ -139,13 +125,19 @@ def load_model(directory: str | os.PathLike, weights: bool = True):
     info = read_task_info(directory)
     config = AlbertConfig.from_json_file(os.path.join(directory, CONFIG_FILE))
     task = info["task"]
-    if task not in _BUILDERS:
+    from albert_tf.tasks import registry
+
+    if task in _BUILDERS:
+        module_name, function_name = _BUILDERS[task].split(":")
+        build = getattr(importlib.import_module(module_name), function_name)
+    elif task in registry.TASKS:
+        build = registry.task(task).build_model
+    else:
         raise AlbertTfError(
             f"{os.path.join(directory, TASK_FILE)}: unknown task {task!r}; "
-            f"known: {', '.join(sorted(_BUILDERS))}"
+            f"known: {', '.join(sorted(registry.TASKS))}"
         )
-    module_name, function_name = _BUILDERS[task].split(":")
-    model = getattr(importlib.import_module(module_name), function_name)(config, info)
+    model = build(config, info)
     if weights:
         path = os.path.join(directory, WEIGHTS_FILE)
         if not os.path.exists(path):

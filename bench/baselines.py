@@ -55,7 +55,7 @@ def _tfidf_logreg(train_texts, train_labels, dev_texts, dev_labels, chinese=Fals
 def classification_rows(name, train_path, dev_path, sizes, chinese=False):
     import numpy as np
 
-    from albert_tf.tasks.classification_data import read_classification_file
+    from albert_tf.tasks.classification.data import read_classification_file
 
     train = read_classification_file(train_path)
     dev = read_classification_file(dev_path)
@@ -113,8 +113,8 @@ def sentence_features(words):
 def conll_rows(sizes):
     import sklearn_crfsuite
 
-    from albert_tf.tasks.conlleval import conlleval_sentences
-    from albert_tf.tasks.ner_data import read_columns
+    from albert_tf.tasks.ner.conlleval import conlleval_sentences
+    from albert_tf.tasks.ner.data import read_columns
 
     train = read_columns(os.path.join(DATA, "conll2003", "eng.train"))
     dev = read_columns(os.path.join(DATA, "conll2003", "eng.testa"))

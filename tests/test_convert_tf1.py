@@ -184,8 +184,12 @@ def test_vocabulary_of_another_size_is_refused(tmp_path):
 
 
 def test_squad_v2_verifier_head(tmp_path):
-    """The answer-verifier variables of squad_utils.create_v2_model load into SquadV2Head
-    and compute what the original computes (written out below from squad_utils.py)."""
+    """A SQuAD 2.0 checkpoint of squad_utils.create_v2_model becomes the squad task with its
+    verifier head (AlbertSquadVerifier, the head `finetune squad --head verifier` trains),
+    which computes what the original computes (written out below from squad_utils.py)."""
+    from albert_tf import load_model
+    from albert_tf.modeling.squad_verifier import AlbertSquadVerifier, answer_positions
+
     name = "pretraining_g1_i1"
     hidden = 8
     rng = np.random.default_rng(7)
@@ -204,28 +208,33 @@ def test_squad_v2_verifier_head(tmp_path):
     out = convert("tf1", "keras", folder, tmp_path / "model", log=lines.append)
     assert any("SQuAD 2.0" in line for line in lines)
     info = json.loads((tmp_path / "model" / "task.json").read_text())
-    assert info["task"] == "encoder" and info["squad_v2_head"] == "squad_v2_head.weights.h5"
-    converted = read("keras", out, log=quiet)
+    assert info["task"] == "squad" and info["head"] == "verifier"
+    assert not (tmp_path / "model" / "squad_v2_head.weights.h5").exists()
+    model = load_model(out)
+    assert isinstance(model, AlbertSquadVerifier)
     ref = reference(name)
-    batch = {k: ref[k] for k in ("input_ids", "input_mask", "segment_ids")}
-    seq = np.asarray(converted.model(batch)["sequence_output"])
-    p_mask = 1.0 - batch["input_mask"].astype("float32")
-    p_mask[:, 0] = 0.0  # [CLS] may be the (null) answer
-    starts = np.array([1, 2, 3, 4], "int32")
-    got = converted.extras["squad_v2_head"]({"sequence_output": seq, "p_mask": p_mask,
-                                             "start_positions": starts})
+    batch = {k: np.asarray(ref[k]).copy() for k in ("input_ids", "input_mask", "segment_ids")}
+    positions = np.arange(batch["input_ids"].shape[1])[None, :]
+    batch["segment_ids"] = ((positions >= 3) & (batch["input_mask"] == 1)).astype("int32")
+    got = model(batch)
+    seq = np.asarray(model.encoder(batch)["sequence_output"])
+    p_mask = 1.0 - np.asarray(answer_positions(batch["input_mask"], batch["segment_ids"]))
+    want = squad_v2_reference(head, seq, p_mask, None)
+    starts = want["start_logits"].argmax(-1)  # inference: the end logits of the best start
     want = squad_v2_reference(head, seq, p_mask, starts)
     for key in want:
         diff = np.abs(np.asarray(got[key]) - want[key])
         diff = diff[p_mask == 0] if diff.ndim == 2 else diff
         assert diff.max() <= 1e-5, key
-    # task.json may only name a file beside it: a path elsewhere on disk is refused.
-    outside = tmp_path / "elsewhere.weights.h5"
-    shutil.copy(tmp_path / "model" / "squad_v2_head.weights.h5", outside)
-    for bad in (str(outside), "../elsewhere.weights.h5", "missing.weights.h5"):
-        (tmp_path / "model" / "task.json").write_text(json.dumps({**info, "squad_v2_head": bad}))
-        with pytest.raises(AlbertTfError, match="squad_v2_head"):
-            read("keras", out, log=quiet)
+    # Writing it to a format without that head is refused in one line, writing nothing.
+    with pytest.raises(AlbertTfError, match="no class for ALBERT's SQuAD 2.0"):
+        convert("keras", "huggingface", out, tmp_path / "hf", log=quiet)
+    assert not (tmp_path / "hf").exists()
+    # A 0.1 directory with a separate squad_v2_head file is refused in one line.
+    (tmp_path / "model" / "task.json").write_text(json.dumps(
+        {"task": "encoder", "squad_v2_head": "squad_v2_head.weights.h5"}))
+    with pytest.raises(AlbertTfError, match="convert the TF1 checkpoint again"):
+        read("keras", out, log=quiet)
 
 
 def squad_v2_reference(w, seq, p_mask, starts):
@@ -240,6 +249,8 @@ def squad_v2_reference(w, seq, p_mask, starts):
 
     start = dense(seq, "start_logits/dense")[..., 0]
     start = start * (1 - p_mask) - 1e30 * p_mask
+    if starts is None:
+        return {"start_logits": start}
     start_features = seq[np.arange(len(seq)), starts][:, None, :].repeat(seq.shape[1], 1)
     end = np.tanh(dense(np.concatenate([seq, start_features], -1), "end_logits/dense_0"))
     end = dense(layer_norm(end, "end_logits/LayerNorm"), "end_logits/dense_1")[..., 0]

@@ -69,7 +69,7 @@ def test_ner_entities_are_substrings_and_follow_the_model(ner_export):
 
 
 def test_entity_spans_from_crafted_piece_tags(trained_spm_path):
-    from albert_tf.tasks.ner_serving import entities
+    from albert_tf.tasks.ner.serving import entities
     from albert_tf.tokenization import AlbertTokenizer
 
     tokenizer = AlbertTokenizer.from_vocab(trained_spm_path)

@@ -66,7 +66,7 @@ TABLE = st.lists(st.lists(CELL, min_size=1, max_size=4), max_size=6).map(
 @given(st.one_of(TEXT.map(lambda t: t.encode("utf-8")), RAW, TABLE),
        st.sampled_from([".tsv", ".csv"]))
 def test_classification_reader(data, suffix):
-    from albert_tf.tasks.classification_data import read_classification_file
+    from albert_tf.tasks.classification.data import read_classification_file
 
     path = _file(b"sentence\tlabel\n" + data if suffix == ".tsv" else data, suffix)
     try:
@@ -84,7 +84,7 @@ def test_classification_reader(data, suffix):
         st.sampled_from(["sentence", "text", "label", "id"]), inner, max_size=3),
     max_leaves=8), max_size=5))
 def test_classification_jsonl_reader(rows):
-    from albert_tf.tasks.classification_data import read_classification_file
+    from albert_tf.tasks.classification.data import read_classification_file
 
     path = _file("\n".join(json.dumps(row) for row in rows).encode("utf-8"), ".jsonl")
     try:
@@ -98,7 +98,7 @@ def test_classification_jsonl_reader(rows):
 @FUZZ
 @given(st.one_of(TEXT.map(lambda t: t.encode("utf-8")), RAW))
 def test_conll_reader(data):
-    from albert_tf.tasks.ner_data import read_columns
+    from albert_tf.tasks.ner.data import read_columns
 
     path = _file(data, ".conll")
     try:
@@ -121,7 +121,7 @@ JSON = st.recursive(
 @FUZZ
 @given(JSON)
 def test_squad_reader(document):
-    from albert_tf.tasks.squad_data import read_squad_file
+    from albert_tf.tasks.squad.data import read_squad_file
 
     path = _file(json.dumps(document).encode("utf-8"), ".json")
     try:

@@ -33,7 +33,7 @@ def _head(path, out, sentences, skip=0):
 def _entity_counts(examples):
     from collections import Counter
 
-    from albert_tf.tasks.ner_data import entity_spans
+    from albert_tf.tasks.ner.data import entity_spans
 
     return dict(Counter(kind for e in examples for kind, _, _ in entity_spans(e.tags)))
 
@@ -53,7 +53,7 @@ def _cli(capsys, *argv):
     (PEOPLES_DAILY, "bio", 2318, 109870, {"LOC": 1951, "ORG": 984, "PER": 884}),
 ])
 def test_readers_give_the_manifest_counts(parts, scheme, sentences, tokens, entities):
-    from albert_tf.tasks.ner_data import read_ner_file
+    from albert_tf.tasks.ner.data import read_ner_file
 
     examples, found = read_ner_file(data_path(*parts))
     assert found == scheme
@@ -66,7 +66,7 @@ def test_readers_give_the_manifest_counts(parts, scheme, sentences, tokens, enti
 def test_reader_raw_tag_counts_and_tag_column():
     from collections import Counter
 
-    from albert_tf.tasks.ner_data import read_columns, read_ner_file
+    from albert_tf.tasks.ner.data import read_columns, read_ner_file
 
     path = data_path(*TRAIN)
     raw = Counter(tag for sentence in read_columns(path) for _, _, tag in sentence)
@@ -83,7 +83,7 @@ def test_reader_raw_tag_counts_and_tag_column():
 
 
 def test_scheme_conversions_round_trip_on_real_tags(tmp_path):
-    from albert_tf.tasks.ner_data import from_bio, read_columns, read_ner_file, to_bio
+    from albert_tf.tasks.ner.data import from_bio, read_columns, read_ner_file, to_bio
 
     testa, _ = read_ner_file(data_path(*TESTA))
     raw = [[t for _, _, t in s] for s in read_columns(data_path(*TESTA))]
@@ -106,7 +106,7 @@ def test_scheme_conversions_round_trip_on_real_tags(tmp_path):
 # ---------------------------------------------------------------------------- conlleval
 def _crafted():
     """Four real eng.testa sentences (raw IOB1 tags) and crafted IOB1 predictions."""
-    from albert_tf.tasks.ner_data import read_columns
+    from albert_tf.tasks.ner.data import read_columns
 
     sentences = read_columns(data_path(*TESTA))
     chosen = sentences[:3] + [next(s for s in sentences
@@ -124,8 +124,8 @@ def _crafted():
 
 
 def test_conlleval_counts_equal_hand_worked_values():
-    from albert_tf.tasks.conlleval import conlleval_sentences
-    from albert_tf.tasks.ner_data import to_bio
+    from albert_tf.tasks.ner.conlleval import conlleval_sentences
+    from albert_tf.tasks.ner.data import to_bio
 
     chosen, gold, guess = _crafted()
     assert [len(s) for s in chosen] == [11, 2, 35, 8]
@@ -146,8 +146,8 @@ def test_conlleval_counts_equal_hand_worked_values():
 
 
 def test_conlleval_rules_and_iob1_equals_its_bio_conversion():
-    from albert_tf.tasks.conlleval import conlleval, conlleval_sentences
-    from albert_tf.tasks.ner_data import read_columns, to_bio
+    from albert_tf.tasks.ner.conlleval import conlleval, conlleval_sentences
+    from albert_tf.tasks.ner.data import read_columns, to_bio
 
     def counts(gold, guess):
         m = conlleval([*zip(gold, guess)])
@@ -221,8 +221,8 @@ def test_bad_files_give_one_line_errors(tmp_path, capsys, content, message):
 # ---------------------------------------------------------------------------- alignment
 def test_words_align_to_pieces_first_piece_labelled(trained_spm_path):
     from albert_tf import AlbertTokenizer
-    from albert_tf.tasks.ner_align import build_rows, word_pieces, word_predictions
-    from albert_tf.tasks.ner_data import read_ner_file
+    from albert_tf.tasks.ner.align import build_rows, word_pieces, word_predictions
+    from albert_tf.tasks.ner.data import read_ner_file
 
     tok = AlbertTokenizer.from_vocab(trained_spm_path)
     examples = read_ner_file(data_path(*TESTA))[0][:200]
@@ -329,7 +329,7 @@ def test_finetune_evaluate_predict_english_cli(trained_spm_path, tmp_path, capsy
     assert code == 0, err
     metrics = json.loads(stdout)
     assert metrics == json.loads((out / "eval_results.json").read_text())["metrics"] == dev_metrics
-    from albert_tf.tasks.ner_data import read_ner_file
+    from albert_tf.tasks.ner.data import read_ner_file
 
     examples = read_ner_file(dev)[0]
     assert metrics["found_gold"] == sum(_entity_counts(examples).values())
@@ -340,7 +340,7 @@ def test_finetune_evaluate_predict_english_cli(trained_spm_path, tmp_path, capsy
     # The model's own tags written as a predictions file score the same without the model.
     from albert_tf.tasks import ner
     from albert_tf.tasks.finetuning import _load
-    from albert_tf.tasks.ner_data import from_bio
+    from albert_tf.tasks.ner.data import from_bio
 
     model, tokenizer, _ = _load(str(out), "ner")
     predicted = iter(ner.predict_tags(model, tokenizer, examples, info))
@@ -404,7 +404,7 @@ def test_finetune_chinese_characters(tmp_path, capsys):
 
 def test_uncased_warning_only_when_case_is_lost(capsys):
     from albert_tf.tasks.ner import fit_info
-    from albert_tf.tasks.ner_data import NerExample
+    from albert_tf.tasks.ner.data import NerExample
 
     examples = [NerExample(words=["Paris", "is", "big"], tags=["B-LOC", "O", "O"], scheme="bio")]
     info = fit_info(examples, {"do_lower_case": False})

@@ -32,7 +32,7 @@ def _slice(path, out, articles, paragraphs=None, version=None):
 
 # ----------------------------------------------------------------------------- reader
 def test_answers_off_by_whitespace_are_fixed(tmp_path):
-    from albert_tf.tasks.squad_data import read_squad_file
+    from albert_tf.tasks.squad.data import read_squad_file
 
     context = "Normans came from  Normandy in France."
     qas = [{"id": "a", "question": "q", "answers": [{"text": " Normandy", "answer_start": 17}]},
@@ -52,7 +52,7 @@ def test_answers_off_by_whitespace_are_fixed(tmp_path):
     (SAMPLE, 706, 1252, 386, "2.0", "56ddde6b9a695914005b9628"),
 ])
 def test_reader_counts(parts, questions, answers, answerable, version, first_id):
-    from albert_tf.tasks.squad_data import read_squad_file
+    from albert_tf.tasks.squad.data import read_squad_file
 
     examples = read_squad_file(data_path(*parts))
     assert examples.version == version
@@ -97,7 +97,7 @@ def test_bad_predictions_file_names_it(tmp_path, capsys):
 
 # ---------------------------------------------------------------------------- metrics
 def test_normalization_as_the_official_scripts():
-    from albert_tf.tasks.squad_eval import normalize_answer
+    from albert_tf.tasks.squad.metrics import normalize_answer
 
     assert normalize_answer("The  Denver Broncos!") == "denver broncos"
     assert normalize_answer("an apple, a pear") == "apple pear"
@@ -108,7 +108,7 @@ def test_normalization_as_the_official_scripts():
 
 @pytest.mark.parametrize("parts", [V11, SAMPLE, HALF])
 def test_gold_answers_score_100(parts, tmp_path, capsys):
-    from albert_tf.tasks.squad_data import read_squad_file
+    from albert_tf.tasks.squad.data import read_squad_file
 
     path = data_path(*parts)
     gold = {e.qas_id: e.answers[0][0] if e.answers else "" for e in read_squad_file(path)}
@@ -124,7 +124,7 @@ def test_gold_answers_score_100(parts, tmp_path, capsys):
 
 
 def test_v11_metrics_by_hand():
-    from albert_tf.tasks.squad_eval import squad_v1_metrics
+    from albert_tf.tasks.squad.metrics import squad_v1_metrics
 
     gold = {"q1": ["Denver Broncos"], "q2": ["Denver Broncos", "Broncos"],
             "q3": ["Santa Clara, California"], "q4": ["an apple"], "q5": ["Levi's Stadium"],
@@ -141,7 +141,7 @@ def test_v11_metrics_by_hand():
 
 
 def test_v20_metrics_threshold_and_best_threshold_by_hand():
-    from albert_tf.tasks.squad_eval import squad_v2_metrics
+    from albert_tf.tasks.squad.metrics import squad_v2_metrics
 
     gold = {"a": ["Normandy"], "b": ["10th and 11th centuries", "in the 10th and 11th centuries"],
             "c": [], "d": [], "e": ["Rollo"]}
@@ -168,7 +168,7 @@ def test_v20_metrics_threshold_and_best_threshold_by_hand():
 
 
 def test_score_file_with_na_prob_file(tmp_path, capsys):
-    from albert_tf.tasks.squad_data import read_squad_file
+    from albert_tf.tasks.squad.data import read_squad_file
 
     path = data_path(*SAMPLE)
     examples = read_squad_file(path)
@@ -194,7 +194,7 @@ def test_score_file_with_na_prob_file(tmp_path, capsys):
 # ---------------------------------------------------------------------------- windows
 def test_char_spans_from_utf8_bytes(trained_spm_path):
     from albert_tf.tokenization import AlbertTokenizer
-    from albert_tf.tasks.squad_features import char_spans
+    from albert_tf.tasks.squad.features import char_spans
 
     text = "  In Zürich, the ﬁne café opened in 1,000 A.D."
     tokenizer = AlbertTokenizer.from_vocab(trained_spm_path)
@@ -209,7 +209,7 @@ def test_char_spans_from_utf8_bytes(trained_spm_path):
 
 
 def test_window_layout_and_max_context():
-    from albert_tf.tasks.squad_features import _max_context, window_starts
+    from albert_tf.tasks.squad.features import _max_context, window_starts
 
     assert window_starts(10, 4, 3) == [0, 3, 6]
     assert window_starts(10, 4, 8) == [0, 4, 8]  # the stride never skips pieces
@@ -221,8 +221,8 @@ def test_window_layout_and_max_context():
 
 
 def test_answers_land_in_the_right_window_of_a_long_context(trained_spm_path):
-    from albert_tf.tasks.squad_data import read_squad_file
-    from albert_tf.tasks.squad_features import make_windows
+    from albert_tf.tasks.squad.data import read_squad_file
+    from albert_tf.tasks.squad.features import make_windows
     from albert_tf.tokenization import AlbertTokenizer
 
     tokenizer = AlbertTokenizer.from_vocab(trained_spm_path)
@@ -258,8 +258,8 @@ def test_answers_land_in_the_right_window_of_a_long_context(trained_spm_path):
 
 
 def test_offsets_give_back_every_answer_of_the_sample(trained_spm_path):
-    from albert_tf.tasks.squad_data import read_squad_file
-    from albert_tf.tasks.squad_features import _tokenize_contexts, answer_pieces
+    from albert_tf.tasks.squad.data import read_squad_file
+    from albert_tf.tasks.squad.features import _tokenize_contexts, answer_pieces
     from albert_tf.tokenization import AlbertTokenizer
 
     tokenizer = AlbertTokenizer.from_vocab(trained_spm_path)
@@ -288,8 +288,8 @@ def test_offsets_give_back_every_answer_of_the_sample(trained_spm_path):
 
 # --------------------------------------------------------------------------- decoding
 def _one_example_windows(tokenizer):
-    from albert_tf.tasks.squad_data import SquadExample
-    from albert_tf.tasks.squad_features import make_windows
+    from albert_tf.tasks.squad.data import SquadExample
+    from albert_tf.tasks.squad.features import make_windows
 
     example = SquadExample("q", "Who won?", "The Denver Broncos won Super Bowl 50 in 2016.",
                            [("Denver Broncos", 4)])
@@ -297,7 +297,7 @@ def _one_example_windows(tokenizer):
 
 
 def test_decode_picks_the_best_valid_span_and_the_null_by_threshold(trained_spm_path):
-    from albert_tf.tasks.squad_decode import decode
+    from albert_tf.tasks.squad.decode import decode
     from albert_tf.tokenization import AlbertTokenizer
 
     tokenizer = AlbertTokenizer.from_vocab(trained_spm_path)
@@ -325,7 +325,7 @@ def test_decode_picks_the_best_valid_span_and_the_null_by_threshold(trained_spm_
 
 
 def test_decode_verifier_beam(trained_spm_path):
-    from albert_tf.tasks.squad_decode import decode
+    from albert_tf.tasks.squad.decode import decode
     from albert_tf.tokenization import AlbertTokenizer
 
     tokenizer = AlbertTokenizer.from_vocab(trained_spm_path)

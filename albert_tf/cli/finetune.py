@@ -4,28 +4,18 @@ import argparse
 
 from albert_tf.cli.help_format import DefaultsHelpFormatter
 from albert_tf.cli.progress import VERBOSE_HELP
-from albert_tf.tasks.base import TASK_MODULES
-
-HELP = {"classification": "sentiment / text classification or regression (TSV, CSV, JSONL)",
-        "ner": "named-entity recognition (CoNLL columns: IOB1, BIO, BMES)",
-        "squad": "extractive question answering (SQuAD v1.1 and v2.0 JSON)"}
+from albert_tf.tasks import registry
 
 
 def task_parsers(commands, command, help_text, description, add_common):
     """One sub-parser per task under ``command``; each task adds its own flags."""
-    import importlib
-
     parser = commands.add_parser(command, help=help_text, description=description)
     tasks = parser.add_subparsers(dest="task", metavar="TASK", required=True)
-    for name, module_name in TASK_MODULES.items():
-        sub = tasks.add_parser(name, help=HELP[name],
-                               formatter_class=DefaultsHelpFormatter)
+    for name in registry.finetuning_tasks():
+        package = registry.task(name)
+        sub = tasks.add_parser(name, help=package.HELP, formatter_class=DefaultsHelpFormatter)
         add_common(sub)
-        try:
-            options = importlib.import_module(module_name).OPTIONS
-        except ModuleNotFoundError:
-            continue  # a task module still being written
-        for option in options:
+        for option in package.OPTIONS:
             if command in option.commands:
                 add_option(sub, option, command)
     return parser

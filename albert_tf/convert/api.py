@@ -75,8 +75,9 @@ def write(converted, target_format: str, directory: str, log=print) -> None:
         from albert_tf.convert.model_dirs import write_model_dir
 
         return write_model_dir(converted, directory, log=log)
-    if "squad_v2_head" in converted.extras:
-        log("the SQuAD 2.0 verifier head is not written (no class for it there)")
+    if converted.task_info.get("head") == "verifier":
+        raise AlbertTfError(f"--to {target_format}: has no class for ALBERT's SQuAD 2.0 "
+                            "answer-verifier head; --task encoder writes the encoder alone")
     if target_format == "huggingface":
         from albert_tf.convert.huggingface import write_huggingface
 

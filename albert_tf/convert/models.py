@@ -1,5 +1,7 @@
 """The albert-tf model each converted task becomes, and its ``task.json`` entry.
 
+Models are built by their task's package, through ``albert_tf/tasks/registry.py``:
+
 - ``encoder``: ``AlbertEncoder``, no head;
 - ``pretraining``: ``AlbertPretrainer`` (``predictions/...``, ``seq_relationship/...``);
 - ``classification``: ``AlbertClassifier(config, N)`` (``classifier/{kernel,bias}``);
@@ -12,9 +14,14 @@ from __future__ import annotations
 import dataclasses
 
 from albert_tf.errors import AlbertTfError
+from albert_tf.tasks import registry
 
-TASKS = ("encoder", "pretraining", "classification", "ner", "squad")
-LABELLED = ("classification", "ner")
+TASKS = tuple(registry.TASKS)
+
+
+def labelled(task: str) -> bool:
+    """Whether ``task.json`` of ``task`` carries label names (its package says)."""
+    return bool(getattr(registry.task(task), "LABELLED", False))
 
 
 @dataclasses.dataclass
@@ -26,7 +33,7 @@ class Converted:
         task_info: the ``task.json`` content (``{"task": ..., "labels": [...]}``).
         vocab: path of the vocabulary file found beside the source, or None.
         tokenizer_settings: ``do_lower_case`` / ``keep_accents`` for that vocabulary.
-        extras: other weights carried along (the SQuAD 2.0 verifier head).
+        extras: anything else a reader carries along for its writer.
     """
 
     model: object
@@ -54,7 +61,7 @@ def task_info(task: str, labels=None, **settings) -> dict:
     if task not in TASKS:
         raise AlbertTfError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
     info = {"task": task}
-    if task in LABELLED:
+    if labelled(task):
         if not labels:
             raise AlbertTfError(f"task {task!r} needs label names")
         info["labels"] = [str(label) for label in labels]
@@ -65,39 +72,29 @@ def task_info(task: str, labels=None, **settings) -> dict:
 
 
 def build_model(config, info: dict):
-    """A freshly initialised albert-tf model for ``info["task"]``, built so it has weights."""
-    from albert_tf.modeling import AlbertEncoder, AlbertPretrainer
-    from albert_tf.modeling.task_models import AlbertClassifier, AlbertSpanExtractor, AlbertTagger
-
+    """A freshly initialised albert-tf model for ``info["task"]``, built by its package."""
     task = info["task"]
-    if task == "encoder":
-        return AlbertEncoder(config)
-    if task == "pretraining":
-        return AlbertPretrainer(config)
-    if task == "squad":
-        return AlbertSpanExtractor(config)
-    if task in LABELLED:
-        cls = AlbertClassifier if task == "classification" else AlbertTagger
-        dropout = info.get("classifier_dropout", 0.1)
+    if task not in TASKS:
+        raise AlbertTfError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
+    if labelled(task):
         if not info.get("labels") and not info.get("num_labels"):
             raise AlbertTfError(f"task {task!r} without \"labels\" (or \"num_labels\")")
         count = len(info["labels"]) if info.get("labels") else int(info["num_labels"])
-        return cls(config, count, classifier_dropout=dropout)
-    raise AlbertTfError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
+        info = {**info, "num_labels": count}
+    return registry.task(task).build_model(config, info)
 
 
 def task_of(model, saved_info: dict | None = None) -> dict:
     """The ``task.json`` entry for a model read back from a model directory."""
-    from albert_tf.modeling import AlbertEncoder, AlbertPretrainer
-    from albert_tf.modeling.task_models import AlbertClassifier, AlbertSpanExtractor, AlbertTagger
-
-    kinds = [(AlbertPretrainer, "pretraining"), (AlbertClassifier, "classification"),
-             (AlbertTagger, "ner"), (AlbertSpanExtractor, "squad"), (AlbertEncoder, "encoder")]
-    for cls, task in kinds:
-        if isinstance(model, cls):
-            info = dict(saved_info or {})
-            info["task"] = task
-            if task in LABELLED and "labels" not in info:
-                info["labels"] = default_labels(int(model.classifier.units))
-            return info
+    # Exact classes first: a task model may subclass another (a head on the encoder).
+    classes = [(cls, name) for name in TASKS
+               for cls in getattr(registry.task(name), "model_classes", tuple)()]
+    for exact in (True, False):
+        for cls, task in classes:
+            if (type(model) is cls) if exact else isinstance(model, cls):
+                info = dict(saved_info or {})
+                info["task"] = task
+                if labelled(task) and "labels" not in info:
+                    info["labels"] = default_labels(int(model.classifier.units))
+                return info
     raise AlbertTfError(f"cannot convert a {type(model).__name__}")

@@ -17,7 +17,7 @@ import numpy as np
 from albert_tf.config import AlbertConfig
 from albert_tf.convert import brightmart_names, tf1_names, vocab_files
 from albert_tf.convert.mapping import ignored, transfer
-from albert_tf.convert.models import LABELLED, Converted, build_model, default_labels, task_info
+from albert_tf.convert.models import Converted, build_model, default_labels, labelled, task_info
 from albert_tf.errors import AlbertTfError
 
 CONFIG_NAMES = ("albert_config.json", "bert_config.json")
@@ -104,7 +104,7 @@ def _config(config_path: str, brightmart: bool, shared: bool):
 
 def infer_task(names) -> str:
     """The task whose head a checkpoint carries (``encoder`` when it has none)."""
-    if "cls/squad/output_weights" in names:
+    if "cls/squad/output_weights" in names or SQUAD_V2_MARKER in names:
         return "squad"
     if "output_weights" in names:
         return "classification"
@@ -125,9 +125,10 @@ def read_tf1(path: str, task: str | None = None, config_path: str | None = None,
         labels: label names for a classifier head (default ``"0"``, ``"1"``, ...).
         log: called with one progress line at a time.
 
-    A SQuAD 2.0 checkpoint's answer-verifier variables (``start_logits/...``,
-    ``end_logits/...``, ``answer_class/...``) load into a ``SquadV2Head`` kept in
-    ``extras["squad_v2_head"]``; the encoder is the task.
+    A SQuAD 2.0 checkpoint of ``squad_utils.create_v2_model`` (``start_logits/...``,
+    ``end_logits/...``, ``answer_class/...``) becomes the squad task with its
+    ``"verifier"`` head (``AlbertSquadVerifier``), the head ``finetune squad --head
+    verifier`` trains, so every squad command and option works on it.
 
     Example:
         >>> converted = read_tf1("albert_base/")                        # doctest: +SKIP
@@ -147,30 +148,28 @@ def read_tf1(path: str, task: str | None = None, config_path: str | None = None,
         raise AlbertTfError(f"{prefix}: has no {task} head (its head is {found}); "
                             "--task encoder converts the encoder alone")
     labels = _labels(values, task, labels, prefix)
-    info = task_info(task, labels)
+    head = "verifier" if task == "squad" and SQUAD_V2_MARKER in names else "standard"
+    info = task_info(task, labels, **({"head": head} if head == "verifier" else {}))
     if brightmart:
         log("brightmart albert_zh layout: word_embeddings @ word_embeddings_2 multiplied "
             f"out to [{config.vocab_size}, {config.hidden_size}]")
         table = brightmart_names.name_table(config, task, shared)
     else:
-        table = tf1_names.name_table(config, task)
+        table = tf1_names.name_table(config, task, head=head)
     model = build_model(config, info)
     dropped = tf1_names.head_names() - {r.theirs for r in table}
     transfer(values, model, table, source_name=prefix, dropped=dropped)
-    extras = {}
-    if SQUAD_V2_MARKER in names:
-        extras["squad_v2_head"] = _squad_v2_head(values, config, prefix)
-        log("SQuAD 2.0 answer-verifier head (start_logits, end_logits, answer_class) "
-            "loaded into a SquadV2Head")
-    not_loaded = sorted(dropped & names - {r.theirs for r in tf1_names.SQUAD_V2_TABLE})
+    if head == "verifier":
+        log("SQuAD 2.0 answer-verifier head (start_logits, end_logits, answer_class): the "
+            "squad task's verifier head")
+    not_loaded = sorted(dropped & names)
     if not_loaded:
         log(f"not converted (head of another task): {', '.join(not_loaded)}")
-    return Converted(model, info, vocab_files.find_vocab(directory), {"do_lower_case": True},
-                     extras)
+    return Converted(model, info, vocab_files.find_vocab(directory), {"do_lower_case": True})
 
 
 def _labels(values, task, labels, prefix):
-    if task not in LABELLED:
+    if not labelled(task):
         return None
     count = int(np.shape(values["output_weights"])[0])
     labels = list(labels) if labels else default_labels(count)
@@ -178,12 +177,3 @@ def _labels(values, task, labels, prefix):
         raise AlbertTfError(f"{prefix}: 'output_weights' has {count} rows but "
                             f"{len(labels)} labels were given")
     return labels
-
-
-def _squad_v2_head(values, config, prefix):
-    from albert_tf.modeling.squad_v2_head import SquadV2Head
-
-    head = SquadV2Head(config.hidden_size, config.initializer_range)
-    subset = {r.theirs: values[r.theirs] for r in tf1_names.SQUAD_V2_TABLE if r.theirs in values}
-    transfer(subset, head, tf1_names.SQUAD_V2_TABLE, source_name=prefix)
-    return head

@@ -81,21 +81,16 @@ HEAD_TABLES = {
     "squad": SQUAD_TABLE,
 }
 
-# SQuAD 2.0 answer-verifier head of squad_utils.create_v2_model, against the
-# layers of albert_tf.modeling.squad_v2_head.SquadV2Head.
-SQUAD_V2_TABLE = [
-    Row("start_logits/kernel", "start_logits/dense/kernel"),
-    Row("start_logits/bias", "start_logits/dense/bias"),
-    Row("end_logits_dense_0/kernel", "end_logits/dense_0/kernel"),
-    Row("end_logits_dense_0/bias", "end_logits/dense_0/bias"),
-    Row("end_logits_LayerNorm/gamma", "end_logits/LayerNorm/gamma"),
-    Row("end_logits_LayerNorm/beta", "end_logits/LayerNorm/beta"),
-    Row("end_logits_dense_1/kernel", "end_logits/dense_1/kernel"),
-    Row("end_logits_dense_1/bias", "end_logits/dense_1/bias"),
-    Row("answer_class_dense_0/kernel", "answer_class/dense_0/kernel"),
-    Row("answer_class_dense_0/bias", "answer_class/dense_0/bias"),
-    Row("answer_class_dense_1/kernel", "answer_class/dense_1/kernel"),
-]
+# SQuAD 2.0 answer-verifier head of squad_utils.create_v2_model: AlbertSquadVerifier
+# (the squad task's "verifier" head) names its layers after the original's scopes.
+SQUAD_V2_TABLE = [Row(name, name) for name in (
+    "start_logits/dense/kernel", "start_logits/dense/bias",
+    "end_logits/dense_0/kernel", "end_logits/dense_0/bias",
+    "end_logits/LayerNorm/gamma", "end_logits/LayerNorm/beta",
+    "end_logits/dense_1/kernel", "end_logits/dense_1/bias",
+    "answer_class/dense_0/kernel", "answer_class/dense_0/bias",
+    "answer_class/dense_1/kernel",
+)]
 
 # Training state, never weights: optimizer slots (AdamWeightDecay and LAMB write
 # adam_m/adam_v; tf.train optimizers Adam/Adam_1/Momentum), step counters and
@@ -106,8 +101,9 @@ IGNORED = (
 )
 
 
-def name_table(config, task: str, block_scope: str = BLOCK_SCOPE) -> list:
-    """Every ``Row(ours, tf1_name, ...)`` of a task's model in the official layout."""
+def name_table(config, task: str, block_scope: str = BLOCK_SCOPE, head: str = "standard") -> list:
+    """Every ``Row(ours, tf1_name, ...)`` of a task's model in the official layout
+    (``head="verifier"``: the SQuAD 2.0 answer-verifier head instead of ``cls/squad``)."""
     table = list(EMBEDDING_TABLE)
     fallback = "eye" if config.embedding_size == config.hidden_size else None
     table += [Row(r.ours, r.theirs, r.transform,
@@ -118,7 +114,8 @@ def name_table(config, task: str, block_scope: str = BLOCK_SCOPE) -> list:
             scope = block_scope.format(g=g, i=i)
             table += [Row(f"group_{g}_inner_group_{i}/{r.ours}", scope + r.theirs, r.transform)
                       for r in BLOCK_TABLE]
-    table += POOLER_TABLE + HEAD_TABLES[task]
+    table += POOLER_TABLE + (SQUAD_V2_TABLE if task == "squad" and head == "verifier"
+                             else HEAD_TABLES[task])
     return table
 
 

@@ -115,11 +115,9 @@ def export(model_dir, output, formats=("saved_model", "tflite"),
 
 
 def _raw_outputs(info):
-    import importlib
+    from albert_tf.export.saved_model import serving_code
 
-    from albert_tf.export.saved_model import SERVING
-
-    return importlib.import_module(SERVING[info["task"]]).RAW_OUTPUTS
+    return serving_code(info["task"]).RAW_OUTPUTS
 
 
 def _representative(features):

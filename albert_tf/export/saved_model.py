@@ -13,14 +13,16 @@ import tensorflow as tf
 from albert_tf.errors import AlbertTfError
 from albert_tf.export.module import ServingModule
 
-SERVING = {
-    "classification": "albert_tf.tasks.classification_serving",
-    "ner": "albert_tf.tasks.ner_serving",
-    "squad": "albert_tf.tasks.squad_serving",
-    "encoder": "albert_tf.export.encoder_serving",
-    "pretraining": "albert_tf.export.encoder_serving",
-}
 VERSION = "1"
+
+
+def serving_code(task: str):
+    """The export code of a task: the module its package names in ``SERVING``."""
+    from albert_tf.tasks import registry
+
+    if task not in registry.TASKS or not getattr(registry.task(task), "SERVING", None):
+        raise AlbertTfError(f"no export for task {task!r}")
+    return importlib.import_module(registry.task(task).SERVING)
 
 
 SIGNATURE_SETS = ("all", "ids")
@@ -31,12 +33,10 @@ def serving_module(model_dir, max_seq_length=None, with_tokenizer=True):
     from albert_tf.model_dir import load_model, load_tokenizer, read_task_info
 
     info = read_task_info(model_dir)
-    if info["task"] not in SERVING:
-        raise AlbertTfError(f"{model_dir}: no export for task {info['task']!r}")
     try:
-        serving = importlib.import_module(SERVING[info["task"]])
-    except ModuleNotFoundError:
-        raise AlbertTfError(f"export of {info['task']} models is not available yet") from None
+        serving = serving_code(info["task"])
+    except AlbertTfError as e:
+        raise AlbertTfError(f"{model_dir}: {e}") from None
     model = load_model(model_dir)
     if info["task"] == "pretraining":
         model = model.encoder

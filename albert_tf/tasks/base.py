@@ -1,8 +1,13 @@
 """What every fine-tuning task shares, and the interface a task module provides.
 
-A task module (``classification``, ``ner``, ``squad``) exposes:
+A task package (``classification``, ``ner``, ``squad``; listed in ``registry.py``) exposes:
 
     NAME                                   its name in task.json and on the command line
+    HELP                                   one line for ``albert-tf finetune --help``
+    SERVING                                the module of its export code (``export/``)
+    LABELLED                               True when task.json carries label names
+    DEFAULT_MAX_SEQ_LENGTH                 packing width of a converted model without one
+    model_classes() -> tuple               its Keras model classes (convert reads models back)
     OPTIONS                                its own options (tasks/options.py); the CLI
                                            makes its flags from them
     task_info(args) -> dict                its settings for task.json (before training)
@@ -34,22 +39,20 @@ import time
 
 import numpy as np
 
-TASK_MODULES = {
-    "classification": "albert_tf.tasks.classification",
-    "ner": "albert_tf.tasks.ner",
-    "squad": "albert_tf.tasks.squad",
-}
+from albert_tf.tasks import registry
+
+# The fine-tuning tasks' packages (release 0.1's name; tasks/registry.py is the table).
+TASK_MODULES = {name: registry.TASKS[name] for name in registry.finetuning_tasks()}
 
 
 def task_module(name: str):
-    """The module of a task by name."""
-    import importlib
-
+    """The package of a fine-tuning task by name."""
     from albert_tf.errors import AlbertTfError
 
-    if name not in TASK_MODULES:
-        raise AlbertTfError(f"unknown task {name!r}; tasks: {', '.join(TASK_MODULES)}")
-    return importlib.import_module(TASK_MODULES[name])
+    if name not in registry.finetuning_tasks():
+        raise AlbertTfError(f"unknown task {name!r}; tasks: "
+                            f"{', '.join(registry.finetuning_tasks())}")
+    return registry.task(name)
 
 
 def task_options(name: str, command: str = "finetune", **changes):
@@ -272,3 +275,44 @@ def predict_batches(model, features, batch_size=64, length_multiple=0, token_out
     inverse = np.empty_like(order)
     inverse[order] = np.arange(rows)
     return {k: np.concatenate(v)[inverse] for k, v in outputs.items()}
+
+
+def resolve_jit(setting, strategy) -> bool:
+    """``--jit-compile auto|true|false`` -> bool. auto: XLA on TensorFlow and JAX, except
+    where it cannot work; off on torch, where it means ``torch.compile`` (minutes of
+    compiling before the first step on CPU; ask for it with ``true``)."""
+    import keras
+
+    from albert_tf.errors import AlbertTfError
+    from albert_tf.training.strategy import is_multi_cpu
+
+    if setting in (False, "false"):
+        return False
+    if keras.backend.backend() == "torch":
+        return setting in (True, "true")
+    if is_multi_cpu(strategy):
+        if setting in (True, "true"):
+            raise AlbertTfError(
+                "--jit-compile true cannot work with several replicas on CPUs: XLA does not "
+                "compile TensorFlow's cross-replica collectives for CPU devices"
+            )
+        return False
+    return True
+
+
+def load_init_checkpoint(model, init_dir):
+    """Copies the encoder weights of a model directory into ``model``'s encoder."""
+    from albert_tf.errors import AlbertTfError
+    from albert_tf.model_dir import load_model
+
+    source = load_model(init_dir)
+    source_encoder = getattr(source, "encoder", source)
+    target_encoder = getattr(model, "encoder", model)
+    if source_encoder.config != target_encoder.config:
+        raise AlbertTfError(
+            f"--init-checkpoint {init_dir}: its albert_config.json differs from --albert-config"
+        )
+    if type(source) is type(model):
+        model.set_weights(source.get_weights())
+    else:
+        target_encoder.set_weights(source_encoder.get_weights())

@@ -81,7 +81,7 @@ def finetune(settings: FinetuneSettings, args, print_fn=print) -> dict:
     import tensorflow as tf
 
     from albert_tf.model_dir import save_model
-    from albert_tf.tasks.pretraining import load_init_checkpoint, resolve_jit
+    from albert_tf.tasks.base import load_init_checkpoint, resolve_jit
     from albert_tf.training.fit import refuse_finished_run, removed_if_unstarted, run_fit
     from albert_tf.training.optimizers import make_optimizer
     from albert_tf.training.strategy import make_strategy

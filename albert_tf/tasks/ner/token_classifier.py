@@ -19,7 +19,7 @@ import numpy as np
 
 from albert_tf.errors import AlbertTfError
 from albert_tf.tasks import ner
-from albert_tf.tasks.ner_data import NerExample, bio_tags, entity_spans
+from albert_tf.tasks.ner.data import NerExample, bio_tags, entity_spans
 from albert_tf.tasks.task_model import TaskModel
 
 class TokenClassifier(TaskModel):
@@ -70,7 +70,7 @@ class TokenClassifier(TaskModel):
         from albert_tf.config import AlbertConfig
         from albert_tf.model_dir import CONFIG_FILE
         from albert_tf.modeling.task_models import AlbertTagger
-        from albert_tf.tasks.pretraining import load_init_checkpoint
+        from albert_tf.tasks.base import load_init_checkpoint
 
         if labels[0] != "O" or any(not t.startswith(("B-", "I-")) for t in labels[1:]):
             raise AlbertTfError(f"labels: BIO tags with O first, got {labels}")
@@ -141,7 +141,7 @@ class TokenClassifier(TaskModel):
         if isinstance(texts, str):
             raise AlbertTfError("give a list of strings, not one string")
         from albert_tf.tasks.base import LENGTH_MULTIPLE, predict_batches
-        from albert_tf.tasks.ner_align import word_predictions
+        from albert_tf.tasks.ner.align import word_predictions
 
         inputs = ner.read_inputs(list(texts), self.info)
         features, _, _, index = ner._rows(inputs, self._tokenizer, self.info, False)

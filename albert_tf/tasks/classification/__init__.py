@@ -9,10 +9,20 @@ import numpy as np
 from albert_tf.errors import AlbertTfError
 from albert_tf.tasks.options import Option
 from albert_tf.tasks.base import LENGTH_MULTIPLE, pack_texts, predict_batches
-from albert_tf.tasks.classification_data import read_classification_file
-from albert_tf.tasks.classification_metrics import classification_metrics, regression_metrics
+from albert_tf.tasks.classification.data import read_classification_file
+from albert_tf.tasks.classification.metrics import classification_metrics, regression_metrics
 
 NAME = "classification"
+HELP = "sentiment / text classification or regression (TSV, CSV, JSONL)"
+SERVING = "albert_tf.tasks.classification.serving"
+LABELLED = True  # task.json carries label names
+DEFAULT_MAX_SEQ_LENGTH = 128  # a converted model's packing width when its source has none
+
+
+def model_classes():
+    from albert_tf.modeling.task_models import AlbertClassifier
+
+    return (AlbertClassifier,)
 
 
 OPTIONS = (
@@ -182,7 +192,7 @@ def score_file(gold_path, predictions_path, info) -> dict:
 
 def read_inputs(lines, info):
     """Predict inputs: one text per line, or ``text<TAB>pair`` for pair tasks."""
-    from albert_tf.tasks.classification_data import Example
+    from albert_tf.tasks.classification.data import Example
 
     examples = []
     for line in lines:

@@ -1,11 +1,10 @@
-"""The pretraining task: masked-LM + sentence-order losses and metrics, and ``pretrain``."""
+"""``pretrain``: settings, resuming, and the model.fit run of the pretraining task."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
-import re
 
 import keras
 import tensorflow as tf
@@ -14,102 +13,11 @@ from albert_tf.config import AlbertConfig
 from albert_tf.data.pipeline import list_files, pretraining_dataset
 from albert_tf.errors import AlbertTfError
 from albert_tf.io_utils import atomic_write_text
-
-
-def compile_pretrainer(model, optimizer, jit_compile=False, sop_loss_weight=1.0):
-    """Compiles an ``AlbertPretrainer`` with the original losses and our metrics.
-
-    Losses: masked-LM cross-entropy weighted by ``masked_lm_weights`` and
-    normalised by their sum over the global batch, plus the sentence-order
-    cross-entropy (mean over examples), weighted by ``sop_loss_weight`` (1 in the
-    original; 0 trains the masked LM alone). Logged: ``loss``, ``mlm_loss``,
-    ``sop_loss``, ``mlm_accuracy`` (weighted), ``sop_accuracy``.
-    """
-    from albert_tf.training.losses import WeightedSparseCrossEntropy
-
-    model.compile(
-        optimizer=optimizer,
-        loss={
-            "mlm": WeightedSparseCrossEntropy(),
-            "sop": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        },
-        loss_weights={"mlm": 1.0, "sop": float(sop_loss_weight)},
-        # Keras 3 passes sample weights only to ``weighted_metrics``: under
-        # ``metrics`` the padding slots of ``masked_lm_positions`` count as misses.
-        weighted_metrics={
-            "mlm": [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-            "sop": [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-        },
-        jit_compile=jit_compile,
-    )
-    return model
-
-
-def records_metadata(files) -> dict | None:
-    """The metadata JSON ``create-pretraining-data`` wrote beside these shards, if any."""
-    folder = os.path.dirname(files[0]) or "."
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".metadata.json"):
-            try:
-                with open(os.path.join(folder, name), encoding="utf-8") as f:
-                    meta = json.load(f)
-            except (OSError, ValueError):
-                continue
-            if any(os.path.basename(files[0]) == s.get("file") for s in meta.get("shards", [])):
-                return meta
-    return None
-
-
-def record_sizes(files, flag="--train-data") -> tuple:
-    """``(max_seq_length, max_predictions_per_seq)`` of pretraining TFRecords.
-
-    Every file is checked, not only the first: from the metadata JSON beside its shards
-    when present, else from its first record (which also finds files that are not
-    TFRecords). Files of different sizes are one line naming two of them.
-    """
-    sizes, by_folder = {}, {}
-    for path in files:
-        folder = os.path.dirname(path) or "."
-        if folder not in by_folder:
-            meta = records_metadata([path])
-            by_folder[folder] = meta
-        meta = by_folder[folder]
-        listed = meta is not None and any(os.path.basename(path) == shard.get("file")
-                                          for shard in meta.get("shards", []))
-        if listed:
-            lengths = meta["features"]
-            sizes[path] = (int(lengths["input_ids"]), int(lengths["masked_lm_positions"]))
-        else:
-            sizes[path] = _first_record_sizes(path)
-    distinct = {}
-    for path, size in sizes.items():
-        distinct.setdefault(size, path)
-    if len(distinct) > 1:
-        (a, path_a), (b, path_b) = list(distinct.items())[:2]
-        raise AlbertTfError(f"{flag} mixes record sizes: {path_a} holds {a[0]} tokens and "
-                            f"{a[1]} predictions, {path_b} {b[0]} and {b[1]}; make them with "
-                            "one --max-seq-length and --max-predictions-per-seq")
-    return next(iter(distinct))
-
-
-def _first_record_sizes(path) -> tuple:
-    try:
-        for raw in tf.data.TFRecordDataset([path]).take(1):
-            example = tf.train.Example.FromString(raw.numpy())
-            feature = example.features.feature
-            try:
-                return (len(feature["input_ids"].int64_list.value),
-                        len(feature["masked_lm_positions"].int64_list.value))
-            except KeyError as e:
-                raise AlbertTfError(f"{path}: not a pretraining record (no {e})") from None
-    except (tf.errors.DataLossError, tf.errors.InvalidArgumentError) as e:
-        raise AlbertTfError(f"{path}: not a readable TFRecord file "
-                            f"({(e.message or str(e)).strip().splitlines()[0]})") from None
-    except Exception as e:  # a protobuf DecodeError: bytes that are not an Example
-        if type(e).__name__ != "DecodeError":
-            raise
-        raise AlbertTfError(f"{path}: its records are not tf.train.Example") from None
-    raise AlbertTfError(f"{path}: holds no records")
+from albert_tf.tasks.base import load_init_checkpoint, resolve_jit
+from albert_tf.tasks.pretraining.model import compile_pretrainer
+from albert_tf.tasks.pretraining.records import (
+    check_records, damaged_record_file, record_sizes, records_metadata,
+)
 
 
 @dataclasses.dataclass
@@ -147,26 +55,6 @@ class PretrainSettings:
     verbose: int = 1
 
 
-def resolve_jit(setting, strategy) -> bool:
-    """``--jit-compile auto|true|false`` -> bool. auto: XLA on TensorFlow and JAX, except
-    where it cannot work; off on torch, where it means ``torch.compile`` (minutes of
-    compiling before the first step on CPU; ask for it with ``true``)."""
-    from albert_tf.training.strategy import is_multi_cpu
-
-    if setting in (False, "false"):
-        return False
-    if keras.backend.backend() == "torch":
-        return setting in (True, "true")
-    if is_multi_cpu(strategy):
-        if setting in (True, "true"):
-            raise AlbertTfError(
-                "--jit-compile true cannot work with several replicas on CPUs: XLA does not "
-                "compile TensorFlow's cross-replica collectives for CPU devices"
-            )
-        return False
-    return True
-
-
 def _save_fn(config, settings, sizes):
     from albert_tf.model_dir import save_model
 
@@ -188,23 +76,6 @@ def _write_vocab(vocab, model_dir, do_lower_case=True):
     AlbertTokenizer.from_vocab(vocab, do_lower_case=do_lower_case).save_assets(model_dir)
 
 
-def load_init_checkpoint(model, init_dir):
-    """Copies the encoder weights of a model directory into ``model``'s encoder."""
-    from albert_tf.model_dir import load_model
-
-    source = load_model(init_dir)
-    source_encoder = getattr(source, "encoder", source)
-    target_encoder = getattr(model, "encoder", model)
-    if source_encoder.config != target_encoder.config:
-        raise AlbertTfError(
-            f"--init-checkpoint {init_dir}: its albert_config.json differs from --albert-config"
-        )
-    if type(source) is type(model):
-        model.set_weights(source.get_weights())
-    else:
-        target_encoder.set_weights(source_encoder.get_weights())
-
-
 def dynamic_masking(settings: PretrainSettings, meta: dict | None):
     """The ``DynamicMasking`` of a run: the records' vocabulary and n-gram length, with
     ``masked_lm_prob`` and (if set) ``masking_ngram`` from the settings."""
@@ -219,31 +90,6 @@ def dynamic_masking(settings: PretrainSettings, meta: dict | None):
     return DynamicMasking.from_metadata(meta, seed=settings.seed, **changes)
 
 
-def check_records(files, flag, config, vocab=None):
-    """Refuses records whose ids do not fit the config, or that another vocabulary made.
-
-    Uses the metadata JSON beside the shards (records without one are not checked).
-    """
-    meta = records_metadata(files)
-    if meta is None or "vocab" not in meta:
-        return
-    size = int(meta["vocab"].get("size", 0))
-    if size > config.vocab_size:
-        raise AlbertTfError(
-            f"{flag} records hold ids up to {size - 1} (their vocabulary has {size:,} pieces) "
-            f"but the config's vocab_size is {config.vocab_size:,}: use a config with "
-            f"vocab_size {size}")
-    if vocab and meta.get("vocab_sha256"):
-        from albert_tf.data.documents import file_digest
-
-        if os.path.isfile(vocab) and file_digest(vocab) != meta["vocab_sha256"]:
-            raise AlbertTfError(
-                f"--vocab {vocab} is not the vocabulary the {flag} records were made with "
-                f"({meta['vocab'].get('path', 'another file')}; the sha256 differs)")
-
-
-# Settings a resumed run must share with the run it continues (the rest, such as
-# --verbose or --eval-steps, may change).
 RESUME_KEYS = ("albert_config", "train_data", "batch_size", "steps", "learning_rate",
                "warmup_steps", "optimizer", "bias_correction", "weight_decay",
                "gradient_accumulation_steps", "init_checkpoint", "seed", "checkpoint_every",
@@ -322,22 +168,6 @@ def pretrain(settings: PretrainSettings, print_fn=print):
             if found is None:
                 raise
             raise AlbertTfError(found) from error
-
-
-def damaged_record_file(groups) -> str | None:
-    """The first file of ``[(flag, files), ...]`` whose records do not all read back
-    (cut short, or a checksum that does not match), as one line; None when all read."""
-    for flag, files in groups:
-        for path in files:
-            try:
-                for _ in tf.data.TFRecordDataset([path]).batch(4096):
-                    pass
-            except tf.errors.DataLossError as e:
-                cause = (e.message or str(e)).strip().splitlines()[0]
-                cause = re.sub(r"^\{\{[^}]*\}\}\s*", "", cause).split("'", 1)[0].strip()
-                return (f"{flag} {path}: damaged TFRecord file ({cause}); remake it with "
-                        "create-pretraining-data")
-    return None
 
 
 def _train(settings, config, strategy, files, eval_files, sizes, print_fn):

@@ -18,13 +18,23 @@ import numpy as np
 from albert_tf.errors import AlbertTfError
 from albert_tf.tasks.options import Option
 from albert_tf.tasks.base import LENGTH_MULTIPLE, predict_batches
-from albert_tf.tasks.conlleval import conlleval, conlleval_sentences
-from albert_tf.tasks.ner_align import build_rows, word_pieces, word_predictions
-from albert_tf.tasks.ner_data import (
+from albert_tf.tasks.ner.conlleval import conlleval, conlleval_sentences
+from albert_tf.tasks.ner.align import build_rows, word_pieces, word_predictions
+from albert_tf.tasks.ner.data import (
     SCHEMES, NerExample, bio_tags, entity_spans, read_columns, read_ner_file, to_bio,
 )
 
 NAME = "ner"
+HELP = "named-entity recognition (CoNLL columns: IOB1, BIO, BMES)"
+SERVING = "albert_tf.tasks.ner.serving"
+LABELLED = True  # task.json carries label names
+DEFAULT_MAX_SEQ_LENGTH = 128  # a converted model's packing width when its source has none
+
+
+def model_classes():
+    from albert_tf.modeling.task_models import AlbertTagger
+
+    return (AlbertTagger,)
 
 
 OPTIONS = (
@@ -201,7 +211,7 @@ def score_file(gold_path, predictions_path, info) -> dict:
 
 def read_inputs(lines, info):
     """Predict inputs: one text per line, split into words by ``ner_text.split_words``."""
-    from albert_tf.tasks.ner_text import split_words
+    from albert_tf.tasks.ner.text import split_words
 
     examples = []
     for line in lines:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from albert_tf.tasks.ner_serving import char_index
+from albert_tf.tasks.ner.serving import char_index
 
 RAW_OUTPUTS = ("start_logits", "end_logits")
 

@@ -59,7 +59,7 @@ class TextClassifier(TaskModel):
         from albert_tf.config import AlbertConfig
         from albert_tf.model_dir import CONFIG_FILE, load_model, load_tokenizer, read_task_info
         from albert_tf.modeling.task_models import AlbertClassifier
-        from albert_tf.tasks.pretraining import load_init_checkpoint
+        from albert_tf.tasks.base import load_init_checkpoint
 
         source = os.fspath(source)
         if not os.path.isdir(source):

@@ -15,7 +15,7 @@ import os
 
 from albert_tf.errors import AlbertTfError
 from albert_tf.tasks import squad
-from albert_tf.tasks.squad_data import SquadExample, examples_from_json, read_squad_file
+from albert_tf.tasks.squad.data import SquadExample, examples_from_json, read_squad_file
 from albert_tf.tasks.task_model import TaskModel
 
 class QuestionAnswerer(TaskModel):
@@ -37,7 +37,7 @@ class QuestionAnswerer(TaskModel):
         capped by the model's positions."""
         from albert_tf.config import AlbertConfig
         from albert_tf.model_dir import CONFIG_FILE, load_model, load_tokenizer, read_task_info
-        from albert_tf.tasks.pretraining import load_init_checkpoint
+        from albert_tf.tasks.base import load_init_checkpoint
 
         source = os.fspath(source)
         if not os.path.isdir(source):

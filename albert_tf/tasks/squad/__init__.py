@@ -14,13 +14,26 @@ import os
 from albert_tf.errors import AlbertTfError
 from albert_tf.tasks.options import Option
 from albert_tf.io_utils import atomic_write_text
-from albert_tf.tasks.squad_data import VERSIONS, read_na_probs, read_predictions
-from albert_tf.tasks.squad_data import read_question_lines, read_squad_file
-from albert_tf.tasks.squad_decode import decode
-from albert_tf.tasks.squad_eval import squad_metrics
-from albert_tf.tasks.squad_features import make_windows
+from albert_tf.tasks.squad.data import VERSIONS, read_na_probs, read_predictions
+from albert_tf.tasks.squad.data import read_question_lines, read_squad_file
+from albert_tf.tasks.squad.decode import decode
+from albert_tf.tasks.squad.metrics import squad_metrics
+from albert_tf.tasks.squad.features import make_windows
 
 NAME = "squad"
+HELP = "extractive question answering (SQuAD v1.1 and v2.0 JSON)"
+SERVING = "albert_tf.tasks.squad.serving"
+LABELLED = False  # task.json carries label names
+DEFAULT_MAX_SEQ_LENGTH = 384  # a converted model's packing width when its source has none
+
+
+def model_classes():
+    from albert_tf.modeling.squad_verifier import AlbertSquadVerifier
+    from albert_tf.modeling.task_models import AlbertSpanExtractor
+
+    return (AlbertSpanExtractor, AlbertSquadVerifier)
+
+
 HEADS = ("standard", "verifier")
 EVAL_WRITES_FILES = True  # evaluate() writes predictions.json (and null_odds.json) too
 DECODING = {"n_best_size": 20, "max_answer_length": 30, "null_threshold": 0.0}
