@@ -1,6 +1,7 @@
 """SQuAD: reader counts, official metrics by hand, windows and offsets on real data,
 decoding, the verifier head, and finetune / evaluate / predict through the CLI."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -483,6 +484,15 @@ def test_task_options_are_the_command_line_defaults():
     assert task_options("classification").classifier_dropout == 0.1
     with pytest.raises(TypeError, match="no option 'dropout'"):
         task_options("ner", dropout=0.2)
+    # A typed, frozen dataclass per task and command (tasks/options.py options_class).
+    assert dataclasses.is_dataclass(options) and type(options).__name__ == "SquadFinetuneOptions"
+    assert dataclasses.fields(options)[1].type is int  # doc_stride
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.doc_stride = 32
+    with pytest.raises(TypeError, match="option 'doc_stride' takes int, got '64'"):
+        task_options("squad", doc_stride="64")
+    with pytest.raises(TypeError, match="option 'head' is one of standard, verifier"):
+        task_options("squad", head="pointer")
 
 
 @pytest.mark.parametrize("task", ["classification", "ner", "squad"])
@@ -496,6 +506,6 @@ def test_the_command_line_and_task_options_share_one_set_of_defaults(task, comma
     required = {"finetune": ["--train", "t", "--output-dir", "o"],
                 "evaluate": ["--data", "d"], "predict": ["--model-dir", "m"]}[command]
     parsed = vars(build_parser().parse_args([command, task, *required]))
-    options = vars(task_options(task, command))
+    options = dataclasses.asdict(task_options(task, command))
     assert options == {name: parsed[name] for name in options}
     assert set(options) == {o.name for o in task_module(task).OPTIONS if command in o.commands}

@@ -58,18 +58,19 @@ def task_module(name: str):
 def task_options(name: str, command: str = "finetune", **changes):
     """A task's own options as its command-line flags give them by default, with ``changes``.
 
-    For calling ``finetune`` and friends from Python: the defaults are read from the task's
-    ``OPTIONS`` (the same declarations the command line makes its flags from).
+    For calling ``finetune`` and friends from Python. Returns a frozen, typed dataclass
+    (``options.options_class``) made from the task's ``OPTIONS``, the same declarations the
+    command line makes its flags from; a value of the wrong type or outside the choices is
+    a ``TypeError``.
     """
-    import types
+    from albert_tf.tasks.options import checked, options_class
 
-    options = {o.name: o.default_for(command) for o in task_module(name).OPTIONS
-               if command in o.commands}
+    declared = {o.name: o for o in task_module(name).OPTIONS if command in o.commands}
     for key, value in changes.items():
-        if key not in options:
+        if key not in declared:
             raise TypeError(f"the {name} task has no option {key!r}")
-        options[key] = value
-    return types.SimpleNamespace(**options)
+        checked(declared[key], value)
+    return options_class(name, command)(**changes)
 
 
 # Batches are cut to their longest row rounded up to this many tokens (see trim_batch).
