@@ -88,3 +88,48 @@ def test_pairs_datasets_and_bad_labels(trained):
         TextClassifier.from_preset(STARTER)
     with pytest.raises(AlbertTfError, match="classifies into 2 classes, not 3"):
         TextClassifier.from_preset(trained[2], num_classes=3)
+
+
+def test_export_writes_the_serving_savedmodel(trained, tmp_path):
+    """``export(dir)`` writes what ``albert-tf export`` writes; its token-id signature gives
+    the classifier's logits."""
+    import tensorflow as tf
+    import tensorflow_text  # noqa: F401 (the text signatures' ops)
+
+    classifier, _, _ = trained
+    report = classifier.export(tmp_path / "export")
+    assert os.listdir(tmp_path / "export") == ["saved_model"]
+    loaded = tf.saved_model.load(report["saved_model"])
+    dev, _ = _sst2("dev.tsv", 8)
+    features = classifier.tokenizer.pack(dev, None, max_seq_length=64)
+    got = loaded.signatures["serve_ids"](**features)
+    assert np.abs(np.asarray(got["logits"]) - classifier.predict(dev)).max() <= 1e-5
+    text = loaded.signatures["serving_default"](text=tf.constant(dev))
+    assert [n.decode() for n in text["label_name"].numpy()] == [
+        ["negative", "positive"][k] for k in classifier.predict(dev).argmax(-1)]
+
+
+def test_from_preset_takes_keras_hub_presets_and_config_names(tmp_path):
+    """Besides model directories: a keras-hub preset folder on disk (converted on the way
+    in) and a bundled config name with vocab= (random weights); never a download."""
+    from albert_tf.convert import convert
+
+    preset = convert("keras", "keras-hub", STARTER, tmp_path / "preset", log=lambda *a: None)
+    from_hub = TextClassifier.from_preset(preset, num_classes=2)
+    starter = load_model(STARTER).encoder
+    features = from_hub.tokenizer.pack(["a gorgeous, witty film"], None, max_seq_length=16)
+    pooled = np.asarray(starter(features)["pooled_output"])
+    again = np.asarray(from_hub.network.encoder(features)["pooled_output"])
+    assert np.abs(pooled - again).max() <= 1e-5
+    vocab = os.path.join(STARTER, "vocab", "starter_en8k.model")
+    scratch = TextClassifier.from_preset("albert_starter_en", num_classes=3, vocab=vocab)
+    assert scratch.predict(["a gorgeous, witty film"]).shape == (1, 3)
+    random = np.asarray(scratch.network.encoder(features)["pooled_output"])
+    assert np.abs(random - pooled).max() > 1e-3  # not the pretrained weights
+    for source, kwargs, message in [
+        ("albert_starter_en", {}, "a config alone has no vocabulary; give vocab="),
+        ("albert/albert-base-v2", {}, "not a model directory, a keras-hub preset"),
+        (STARTER, {"vocab": vocab}, "a model directory has its own vocabulary"),
+    ]:
+        with pytest.raises(AlbertTfError, match=message):
+            TextClassifier.from_preset(source, num_classes=2, **kwargs)

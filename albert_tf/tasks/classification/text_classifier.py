@@ -43,28 +43,31 @@ class TextClassifier(TaskModel):
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_preset(cls, source, num_classes=None, labels=None, regression=False,
-                    max_seq_length=None, classifier_dropout=0.1):
-        """A classifier from a model directory.
+                    max_seq_length=None, classifier_dropout=0.1, vocab=None):
+        """A classifier from a model directory or another local preset.
 
         Args:
             source: a fine-tuned classification directory (its head and labels are
                 kept), or a pretrained / encoder directory such as
-                ``saved_models/albert_starter_en`` (a new head is added).
+                ``saved_models/albert_starter_en`` (a new head is added); also a
+                keras-hub preset or Hugging Face directory on disk, or a bundled config
+                name with ``vocab=`` (``task_model.preset_dir``).
             num_classes: classes of a new head (or ``len(labels)``).
             labels: names of the classes of a new head (default ``"0", "1", ...``).
             regression: one output and mean squared error instead of classes.
             max_seq_length: packing width (default: the directory's, else 128).
             classifier_dropout: dropout before a new head.
+            vocab: with a config name as ``source``: the vocabulary (``.model`` or
+                ``vocab.txt``) of a model trained from random weights.
         """
         from albert_tf.config import AlbertConfig
         from albert_tf.model_dir import CONFIG_FILE, load_model, load_tokenizer, read_task_info
         from albert_tf.modeling.task_models import AlbertClassifier
         from albert_tf.tasks.base import load_init_checkpoint
 
-        source = os.fspath(source)
-        if not os.path.isdir(source):
-            raise AlbertTfError(f"{source}: not a model directory (albert-tf reads local "
-                                "folders only; convert a download with albert-tf convert)")
+        from albert_tf.tasks.task_model import preset_dir
+
+        source = preset_dir(source, vocab)
         info = dict(read_task_info(source))
         tokenizer = load_tokenizer(source)
         if info["task"] == "classification":

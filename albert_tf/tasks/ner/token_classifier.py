@@ -42,15 +42,17 @@ class TokenClassifier(TaskModel):
         return self.network(features, training=training)["logits"]
 
     @classmethod
-    def from_preset(cls, source, labels=None, max_seq_length=None, classifier_dropout=0.1):
+    def from_preset(cls, source, labels=None, max_seq_length=None, classifier_dropout=0.1,
+                    vocab=None):
         """A tagger from a model directory: a fine-tuned NER directory (its head and tags),
         or a pretrained / encoder one (a new head, for ``labels`` given as BIO tags such as
-        ``["O", "B-PER", "I-PER"]``, or for the tags ``fit`` first sees)."""
+        ``["O", "B-PER", "I-PER"]``, or for the tags ``fit`` first sees). ``source`` may
+        also be a keras-hub preset or Hugging Face directory on disk, or a bundled config
+        name with ``vocab=`` (random weights; ``task_model.preset_dir``)."""
         from albert_tf.model_dir import load_model, load_tokenizer, read_task_info
+        from albert_tf.tasks.task_model import preset_dir
 
-        source = os.fspath(source)
-        if not os.path.isdir(source):
-            raise AlbertTfError(f"{source}: not a model directory")
+        source = preset_dir(source, vocab)
         info = dict(read_task_info(source))
         tokenizer = load_tokenizer(source)
         if info["task"] == "ner":

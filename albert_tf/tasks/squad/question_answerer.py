@@ -31,17 +31,20 @@ class QuestionAnswerer(TaskModel):
         return self.network(features, training=training)
 
     @classmethod
-    def from_preset(cls, source, max_seq_length=None, doc_stride=None, max_query_length=None):
+    def from_preset(cls, source, max_seq_length=None, doc_stride=None, max_query_length=None,
+                    vocab=None):
         """A reader from a model directory: a fine-tuned SQuAD directory, or a pretrained /
         encoder one (a new span head). Widths default to the directory's, else 384 / 128 / 64
-        capped by the model's positions."""
+        capped by the model's positions. ``source`` may also be a keras-hub preset or Hugging
+        Face directory on disk, or a bundled config name with ``vocab=`` (random weights;
+        ``task_model.preset_dir``)."""
         from albert_tf.config import AlbertConfig
         from albert_tf.model_dir import CONFIG_FILE, load_model, load_tokenizer, read_task_info
         from albert_tf.tasks.base import load_init_checkpoint
 
-        source = os.fspath(source)
-        if not os.path.isdir(source):
-            raise AlbertTfError(f"{source}: not a model directory")
+        from albert_tf.tasks.task_model import preset_dir
+
+        source = preset_dir(source, vocab)
         info = dict(read_task_info(source))
         tokenizer = load_tokenizer(source)
         if info["task"] == "squad":
