@@ -163,3 +163,18 @@ def test_reading_needs_neither_transformers_nor_torch(tmp_path):
                             env={**os.environ, "PYTHONPATH": REPO}, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("name", ["token_classification_g1_i2", "sequence_classification_g2_i1",
+                                  "question_answering_g2_i2"])
+def test_converted_task_directories_load_and_match_transformers(name, tmp_path):
+    """Each converted head is a model directory that load_model reads (built through the
+    task registry), with transformers' outputs to 1e-5 (issue 19)."""
+    from albert_tf import load_model
+
+    convert("huggingface", "keras", fixture(name), tmp_path / "m", log=quiet)
+    model = load_model(tmp_path / "m")
+    task = TASKS[name.split("_")[0]]
+    assert json.loads((tmp_path / "m" / "task.json").read_text())["task"] == task
+    diffs = max_diffs(model, task, reference(name))
+    assert max(diffs.values()) <= 1e-5, diffs
