@@ -113,9 +113,9 @@ class Stages:
         self.log(f"[{name}] {self.timings[name]:.0f}s")
 
 
-def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print,
-             pretrain_here=False) -> dict:
-    """Runs every stage; returns the summary (also written to OUT/summary.json).
+def prepare(data_dir=None, quick=False, fresh=False, out=None, log=print,
+            pretrain_here=False) -> Stages:
+    """Checks the data and sets up the output folder; returns the stages' shared state.
 
     Args:
         data_dir: the shared data folder (default: ``../shared/data`` beside the repository).
@@ -134,87 +134,121 @@ def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print,
             shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(out, exist_ok=True)
     _forget_other_start(s)
-    if pretrain_here:
-        _pretrain_here(s, data_dir)
+    return s
+
+
+def stages(s: Stages) -> list:
+    """The demo's stages in order, as ``(name, done, work)``: ``done()`` says whether an
+    earlier run finished it (then it is reused unless ``--fresh``), ``work()`` runs it."""
+    if s.pretrain_here:
+        first = [
+            ("vocabulary", lambda: os.path.exists(s.vocab + ".model"),
+             lambda: stage_vocabulary(s)),
+            ("data", lambda: _records_match(s.records, s.vocab + ".model", s.plan),
+             lambda: stage_data(s)),
+            ("pretrain", lambda: _finished(s.pretrained), lambda: stage_pretrain(s)),
+        ]
     else:
-        s.run("starter", lambda: False, lambda: _check_starter(s))
-    p = s.plan
+        first = [("starter", lambda: False, lambda: stage_starter(s))]
+    return first + [
+        ("finetune", lambda: os.path.exists(os.path.join(s.sst2, "eval_results.json")),
+         lambda: stage_finetune(s)),
+        ("export", lambda: os.path.exists(os.path.join(s.export_dir, "export_report.json")),
+         lambda: stage_export(s)),
+    ]
 
-    def finetune():
-        from albert_tf.tasks.base import task_options
-        from albert_tf.tasks.finetuning import FinetuneSettings, finetune as run
 
-        _clear_if_finished(s.sst2)  # trained, but stopped before its dev evaluation
-
-        # A --pretrain-here directory holds the vocabulary only as a file: give it as
-        # --vocab. The starter carries its own vocab/.
-        run(FinetuneSettings(
-            task="classification", train=os.path.join(data_dir, "sst2", "train.tsv"),
-            dev=os.path.join(data_dir, "sst2", "dev.tsv"), output_dir=s.sst2,
-            init_checkpoint=s.pretrained,
-            vocab=s.vocab + ".model" if s.pretrain_here else None, epochs=p.finetune_epochs,
-            batch_size=p.finetune_batch, learning_rate=p.finetune_lr,
-            max_seq_length=p.finetune_seq, max_train_examples=p.finetune_examples,
-            bias_correction=True, verbose=2),
-            task_options("classification"),
-            print_fn=lambda line: log("  " + line))
-
-    s.run("finetune", lambda: os.path.exists(os.path.join(s.sst2, "eval_results.json")), finetune)
-
-    def export():
-        from albert_tf.export.run import export as run
-
-        run(s.sst2, s.export_dir, variants=("float32", "dynamic_int8"), examples=p.export_examples,
-            log=lambda line: log("  " + line))
-
-    s.run("export", lambda: os.path.exists(os.path.join(s.export_dir, "export_report.json")),
-          export)
+def summarise(s: Stages) -> dict:
+    """Runs sentences through the three forms, prints the table; returns the summary
+    (also written to OUT/summary.json)."""
     summary = _check_and_summarise(s)
-    log(summary["table"])
+    s.log(summary["table"])
     return summary
 
 
-def _pretrain_here(s, data_dir):
-    """Stages 1-3 of ``--pretrain-here``: vocabulary, records and a short pretraining."""
+def run_demo(data_dir=None, quick=False, fresh=False, out=None, log=print,
+             pretrain_here=False) -> dict:
+    """Runs every stage (``prepare``, each of ``stages``, ``summarise``); returns the
+    summary. The arguments are ``prepare``'s."""
+    s = prepare(data_dir, quick, fresh, out, log, pretrain_here)
+    for name, done, work in stages(s):
+        s.run(name, done, work)
+    return summarise(s)
+
+
+def _english_text(s):
+    return sorted(glob.glob(os.path.join(s.data_dir, "pretrain_en", "*")))
+
+
+def stage_vocabulary(s: Stages):
+    """--pretrain-here: a SentencePiece vocabulary from pretrain_en."""
+    from albert_tf.tokenization.vocab_training import train_sentencepiece
+
+    train_sentencepiece(_english_text(s), s.vocab, s.plan.vocab_size, log=lambda line: None)
+
+
+def stage_data(s: Stages):
+    """--pretrain-here: masked-LM + sentence-order records (old models made on other
+    records are removed: they are out of date too)."""
+    from albert_tf.data.pretraining import DataSettings, create_pretraining_data
+
     p = s.plan
-    en = sorted(glob.glob(os.path.join(data_dir, "pretrain_en", "*")))
+    for folder in (s.records, s.pretrained, s.sst2, s.export_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+    create_pretraining_data(DataSettings(
+        input=_english_text(s), output_dir=s.records, vocab=s.vocab + ".model",
+        max_seq_length=p.pretrain_seq, dupe_factor=p.dupe_factor, num_shards=2,
+        text_format=TEXT_FORMAT),
+        log=lambda line: None)
 
-    def vocab():
-        from albert_tf.tokenization.vocab_training import train_sentencepiece
 
-        train_sentencepiece(en, s.vocab, p.vocab_size, log=lambda line: None)
+def stage_pretrain(s: Stages):
+    """--pretrain-here: a short pretraining of the demo config."""
+    from albert_tf.tasks.pretraining import PretrainSettings, pretrain as run
 
-    s.run("vocabulary", lambda: os.path.exists(s.vocab + ".model"), vocab)
-
-    def data():
-        from albert_tf.data.pretraining import DataSettings, create_pretraining_data
-
-        # New records: what was trained on the old ones is out of date too.
-        for folder in (s.records, s.pretrained, s.sst2, s.export_dir):
-            shutil.rmtree(folder, ignore_errors=True)
-        create_pretraining_data(DataSettings(
-            input=en, output_dir=s.records, vocab=s.vocab + ".model",
-            max_seq_length=p.pretrain_seq, dupe_factor=p.dupe_factor, num_shards=2,
-            text_format=TEXT_FORMAT),
-            log=lambda line: None)
-
-    s.run("data", lambda: _records_match(s.records, s.vocab + ".model", p), data)
-
+    p = s.plan
     config = _demo_config(s.out, p)
+    _clear_if_finished(s.pretrained)  # finished with other settings: start again
+    run(PretrainSettings(
+        albert_config=config, train_data=os.path.join(s.records, "*.tfrecord"),
+        model_dir=s.pretrained, vocab=s.vocab + ".model", batch_size=p.pretrain_batch,
+        steps=p.pretrain_steps, learning_rate=p.pretrain_lr,
+        warmup_steps=p.pretrain_steps // 10, checkpoint_every=max(10, p.pretrain_steps // 6),
+        verbose=2), print_fn=lambda line: s.log("  " + line))
 
-    def pretrain():
-        from albert_tf.tasks.pretraining import PretrainSettings, pretrain as run
 
-        _clear_if_finished(s.pretrained)  # finished with other settings: start again
+def stage_starter(s: Stages):
+    """The default start: the committed starter model (checked, its held-out score shown)."""
+    _check_starter(s)
 
-        run(PretrainSettings(
-            albert_config=config, train_data=os.path.join(s.records, "*.tfrecord"),
-            model_dir=s.pretrained, vocab=s.vocab + ".model", batch_size=p.pretrain_batch,
-            steps=p.pretrain_steps, learning_rate=p.pretrain_lr,
-            warmup_steps=p.pretrain_steps // 10, checkpoint_every=max(10, p.pretrain_steps // 6),
-            verbose=2), print_fn=lambda line: s.log("  " + line))
 
-    s.run("pretrain", lambda: _finished(s.pretrained), pretrain)
+def stage_finetune(s: Stages):
+    """SST-2 fine-tuning with the plan's recipe."""
+    from albert_tf.tasks.base import task_options
+    from albert_tf.tasks.finetuning import FinetuneSettings, finetune as run
+
+    p = s.plan
+    _clear_if_finished(s.sst2)  # trained, but stopped before its dev evaluation
+    # A --pretrain-here directory holds the vocabulary only as a file: give it as
+    # --vocab. The starter carries its own vocab/.
+    run(FinetuneSettings(
+        task="classification", train=os.path.join(s.data_dir, "sst2", "train.tsv"),
+        dev=os.path.join(s.data_dir, "sst2", "dev.tsv"), output_dir=s.sst2,
+        init_checkpoint=s.pretrained,
+        vocab=s.vocab + ".model" if s.pretrain_here else None, epochs=p.finetune_epochs,
+        batch_size=p.finetune_batch, learning_rate=p.finetune_lr,
+        max_seq_length=p.finetune_seq, max_train_examples=p.finetune_examples,
+        bias_correction=True, verbose=2),
+        task_options("classification"),
+        print_fn=lambda line: s.log("  " + line))
+
+
+def stage_export(s: Stages):
+    """SavedModel and TFLite files of the SST-2 model, with their report."""
+    from albert_tf.export.run import export as run
+
+    run(s.sst2, s.export_dir, variants=("float32", "dynamic_int8"),
+        examples=s.plan.export_examples, log=lambda line: s.log("  " + line))
 
 
 def _check_starter(s):

@@ -23,8 +23,12 @@ def register(commands):
 
 
 def run(args) -> int:
-    from albert_tf.demo import run_demo
+    from albert_tf import demo
 
-    run_demo(args.data_dir, quick=args.quick, fresh=args.fresh, out=args.output,
-             log=lambda line: print(line, flush=True), pretrain_here=args.pretrain_here)
+    s = demo.prepare(args.data_dir, quick=args.quick, fresh=args.fresh, out=args.output,
+                     log=lambda line: print(line, flush=True),
+                     pretrain_here=args.pretrain_here)
+    for name, done, work in demo.stages(s):
+        s.run(name, done, work)
+    demo.summarise(s)
     return 0
