@@ -12,8 +12,10 @@ RUNTIME_PINS := requirements/runtime.txt setup.py
 TEST_PINS := requirements/test.txt
 PYTEST_ARGS ?=
 # Two pytest workers (pytest-xdist): the suite is half Python start-up and tracing, which
-# one worker leaves a core idle for. Tests that share a workspace stay on one worker
-# (xdist_group). TEST_WORKERS=0 runs everything in one process.
+# one worker leaves a core idle for. --dist loadfile keeps each test file on one worker,
+# so the tests of a file that share state (the READMEs' workspace in test_docs.py, the
+# blocks test_readme.py has already run) see it. (xdist_group marks are ignored by
+# pytest-xdist 3.8 under pytest 9.) TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 2
 
 .PHONY: demo test bench venv venv-test clean-venv help
@@ -50,7 +52,7 @@ demo: venv
 	$(BIN)/albert-tf demo
 
 test: venv-test
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The speed benchmarks against the peers (about 20 minutes on 2 cores); each script
 # rewrites its own section of docs/BENCHMARKS.md.

@@ -49,7 +49,6 @@ def readme_workspace(tmp_path_factory):
     return workspace(tmp_path_factory.mktemp("docs-readme"))
 
 
-@pytest.mark.xdist_group("docs")  # one worker: the READMEs share a workspace
 @pytest.mark.parametrize("doc", RUNNABLE)
 def test_doc_runs_as_written(doc, readme_workspace, tmp_path):
     runnable = [b for b in blocks(doc) if b.skip_reason is None]

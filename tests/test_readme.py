@@ -49,7 +49,6 @@ def _code_key(block):
     return tuple(kept)
 
 
-@pytest.mark.xdist_group("readme-python")  # one worker: shared blocks run once
 @pytest.mark.parametrize("readme", PYTHON_DOCS)
 def test_python_blocks_run_and_print_what_their_comments_say(readme, tmp_path):
     blocks = _blocks(readme, "python")
