@@ -19,6 +19,11 @@ What it showed on 2026-12-05 (the ``albert-tf demo --quick`` SST-2 model):
 - The scores it reports are our logits (no softmax in the file). Their softmax equals
   ``albert-tf predict`` to 6 decimals on the sentences tried, and capitalised input scores
   as the lowercase one does.
+- On a model with ``max_position_embeddings`` 64 (the export tests' tiny classifier) the
+  same metadata loads but ``classify`` fails: "gather index out of bounds" in the position
+  embeddings. Our files take ``[1, any]`` ids, and MediaPipe then feeds a longer sequence
+  than the model has positions. The files MediaPipe gets need a fixed ``[1,
+  max_seq_length]`` input (the starter, with 512 positions, happened to work).
 """
 
 import sys
