@@ -99,8 +99,8 @@ def _commands(body, info):
             commands.append(current)
         elif current is not None:
             current.output.append(line)
-        else:  # a comment line before any command
-            commands.append(Command(line.strip())) if not line.startswith("#") else None
+        elif line.strip() and not line.startswith("#"):  # a bare line before any "$ "
+            commands.append(Command(line.strip()))
     return commands
 
 
