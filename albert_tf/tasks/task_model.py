@@ -42,9 +42,11 @@ def preset_dir(source, vocab=None, do_lower_case=True, log=None) -> str:
             raise AlbertTfError(f"{source}: a model directory has its own vocabulary; "
                                 "vocab= goes with a config name")
         return source
-    made = tempfile.mkdtemp(prefix="albert_tf_preset_")
-    _MADE.append(made)
-    target = os.path.join(made, "model")
+    def new_target():
+        made = tempfile.mkdtemp(prefix="albert_tf_preset_")
+        _MADE.append(made)
+        return os.path.join(made, "model")
+
     config_file = os.path.join(source, "config.json")
     if os.path.isdir(source) and os.path.isfile(config_file):
         from albert_tf.convert import convert
@@ -54,6 +56,7 @@ def preset_dir(source, vocab=None, do_lower_case=True, log=None) -> str:
                 keras_hub = "keras_hub" in str(json.load(f).get("module", ""))
         except (OSError, ValueError, AttributeError):
             keras_hub = False
+        target = new_target()
         convert("keras-hub" if keras_hub else "huggingface", "keras", source, target, log=log)
         return target
     path = config_path(source)
@@ -74,6 +77,7 @@ def preset_dir(source, vocab=None, do_lower_case=True, log=None) -> str:
     if tokenizer.vocab_size != config.vocab_size:
         raise AlbertTfError(f"vocab {vocab}: has {tokenizer.vocab_size} ids but {source} "
                             f"has vocab_size {config.vocab_size}")
+    target = new_target()
     save_model(AlbertEncoder(config), target, task_info={"task": "encoder"},
                tokenizer=tokenizer)
     log(f"{source}: random weights (from scratch)")
