@@ -1,4 +1,4 @@
-"""The demo's check: sentences through three runtimes, pictures and the summary table."""
+"""The demo's check: sentences through four runtimes (Keras, SavedModel, TFLite, MediaPipe), pictures and the summary table."""
 
 from __future__ import annotations
 
@@ -15,6 +15,21 @@ SENTENCES = [
 ]
 
 
+def _mediapipe(path):
+    """MediaPipe's TextClassifier on ``SENTENCES`` (its own process: export/mediapipe_client.py)."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    done = subprocess.run([sys.executable, "-m", "albert_tf.export.mediapipe_client", path],
+                          input=json.dumps(SENTENCES), capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"MediaPipe TextClassifier failed on {path}: "
+                           f"{done.stderr.strip().splitlines()[-1:]}")
+    return np.asarray(json.loads(done.stdout)[path])
+
+
 def check_and_summarise(s) -> dict:
     """The demo's last stage: ``SENTENCES`` through the Keras model, the SavedModel (raw
     text in) and the int8 TFLite file; the pictures; the summary table, written to
@@ -22,7 +37,7 @@ def check_and_summarise(s) -> dict:
     import numpy as np
     import tensorflow as tf
 
-    from albert_tf.export.tflite import interpreter
+    from albert_tf.export.tflite import interpreter, run_ids
     from albert_tf.model_dir import load_model, load_tokenizer
     from albert_tf.tasks.base import pack_texts
 
@@ -36,15 +51,16 @@ def check_and_summarise(s) -> dict:
     saved = tf.saved_model.load(report["saved_model"])
     served = saved.signatures["serving_default"](text=tf.constant(SENTENCES))
     saved_p = served["probabilities"].numpy()
-    lite = interpreter(open(os.path.join(s.export_dir, "tflite", "model.dynamic_int8.tflite"),
-                            "rb").read()).get_signature_runner("serve_ids")
-    lite_p = np.concatenate([tf.nn.softmax(lite(**{k: v[i:i + 1] for k, v in features.items()})
-                                           ["logits"]).numpy() for i in range(len(SENTENCES))])
-    lines = ["", "Sentences through three runtimes (probability of positive):", "",
-             "| sentence | Keras | SavedModel (raw text) | TFLite int8 |", "|---|---|---|---|"]
+    lite_file = os.path.join(s.export_dir, "tflite", "model.dynamic_int8.tflite")
+    with open(lite_file, "rb") as f:
+        lite_p = run_ids(interpreter(f.read()), features)["probabilities"]
+    device_p = _mediapipe(lite_file)
+    lines = ["", "Sentences through four runtimes (probability of positive):", "",
+             "| sentence | Keras | SavedModel (raw text) | TFLite int8 | MediaPipe "
+             "TextClassifier (raw text, the int8 file) |", "|---|---|---|---|---|"]
     for k, sentence in enumerate(SENTENCES):
         lines.append(f"| {sentence} | {keras_p[k, 1]:.3f} | {saved_p[k, 1]:.3f} | "
-                     f"{lite_p[k, 1]:.3f} |")
+                     f"{lite_p[k, 1]:.3f} | {device_p[k, 1]:.3f} |")
     pictures = _pictures(s)
     with open(os.path.join(s.sst2, "eval_results.json")) as f:
         accuracy = json.load(f)["metrics"]["accuracy"]
@@ -66,7 +82,8 @@ def check_and_summarise(s) -> dict:
               + f"; total {total / 60:.1f} min."]
     summary = {"accuracy": accuracy, "timings": s.timings,
                "agreement": {"savedmodel_max_abs_diff": float(np.abs(saved_p - keras_p).max()),
-                             "tflite_int8_max_abs_diff": float(np.abs(lite_p - keras_p).max())},
+                             "tflite_int8_max_abs_diff": float(np.abs(lite_p - keras_p).max()),
+                             "mediapipe_int8_max_abs_diff": float(np.abs(device_p - keras_p).max())},
                "pictures": pictures, "table": "\n".join(lines)}
     from albert_tf.io_utils import atomic_write_text
 

@@ -20,8 +20,10 @@ def keras_outputs(model, features, batch=32):
 
 def latency_ms(interp, features, signature="serve_ids", runs=20, warmup=3):
     """Median, min and max milliseconds of one batch-1 call."""
+    from albert_tf.export.tflite import signature_inputs
+
     runner = interp.get_signature_runner(signature)
-    row = {k: np.asarray(v[:1], np.int32) for k, v in features.items()}
+    row = signature_inputs(runner, features, 0)
     for _ in range(warmup):
         runner(**row)
     times = []

@@ -79,16 +79,45 @@ def interpreter(model_content: bytes, threads: int = 2):
                                     model_content=model_content, num_threads=threads)
 
 
+def signature_inputs(runner, features, row):
+    """One row of int32 ``features`` as the inputs of a TFLite signature runner.
+
+    Takes either input layout: ``input_ids`` / ``input_mask`` / ``segment_ids`` at any
+    length, or the on-device ``ids`` / ``mask`` / ``segment_ids`` of a fixed length
+    (export/mobile.py), padded with 0 to it.
+    """
+    import numpy as np
+
+    from albert_tf.export.mobile import FEATURES
+
+    details = runner.get_input_details()
+    inputs = {}
+    for name, values in features.items():
+        key = name if name in details else FEATURES.get(name, name)
+        value = np.asarray(values[row:row + 1], np.int32)
+        if key not in details:
+            raise AlbertTfError(f"the TFLite signature has no input {name!r} "
+                                f"(it has {', '.join(sorted(details))})")
+        width = int(details[key]["shape_signature"][-1])
+        if width > 0 and value.shape[1] != width:
+            if value.shape[1] > width:
+                raise AlbertTfError(f"{name} has {value.shape[1]} positions; the TFLite file "
+                                    f"takes {width}")
+            value = np.pad(value, [(0, 0), (0, width - value.shape[1])])
+        inputs[key] = value
+    return inputs
+
+
 def run_ids(runner_interpreter, features, signature="serve_ids"):
-    """Runs a ``serve_ids`` TFLite model on int32 features ``[batch, seq]``, one row at a time."""
+    """Runs a ``serve_ids`` TFLite model on int32 features ``[batch, seq]``, one row at a
+    time (either input layout: ``signature_inputs``)."""
     import numpy as np
 
     runner = runner_interpreter.get_signature_runner(signature)
     outputs = {}
     rows = len(features["input_ids"])
     for k in range(rows):
-        result = runner(**{name: np.asarray(values[k:k + 1], np.int32)
-                           for name, values in features.items()})
+        result = runner(**signature_inputs(runner, features, k))
         for key, value in result.items():
             outputs.setdefault(key, []).append(value)
     return {key: np.concatenate(value) for key, value in outputs.items()}

@@ -7,6 +7,12 @@ import tensorflow as tf
 RAW_OUTPUTS = ("logits",)
 
 
+def mobile_outputs(raw, info):
+    """The on-device files' one output (export/mobile.py): the label probabilities,
+    which MediaPipe's TextClassifier reports as the scores."""
+    return {"probabilities": tf.nn.softmax(raw["logits"], axis=-1)}
+
+
 def _answer(module, logits):
     info = module.info
     if info.get("regression"):

@@ -16,6 +16,12 @@ from albert_tf.tasks.ner.serving import char_index
 RAW_OUTPUTS = ("start_logits", "end_logits")
 
 
+def mobile_outputs(raw, info):
+    """The on-device files' outputs (export/mobile.py), in the TFLite Task Library's
+    ``BertQuestionAnswerer`` layout."""
+    return {"end_logits": raw["end_logits"], "start_logits": raw["start_logits"]}
+
+
 def answer(module, question, context):
     info = module.info
     tokenizer = module.tokenizer

@@ -1,0 +1,49 @@
+"""Runs exported classifiers through MediaPipe's own ``TextClassifier``, as an app would.
+
+    python -m albert_tf.export.mediapipe_client MODEL.tflite [MODEL2.tflite ...] < texts.json
+
+reads a JSON list of strings on standard input and prints one JSON object: for each file,
+the score of every label (in label order) of every text. It imports mediapipe and never
+TensorFlow, so it runs in a process of its own (MediaPipe brings its own copy of the
+TFLite runtime); the tests and bench/mediapipe_agreement.py call it that way.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def classify(paths, texts) -> dict:
+    """``{path: [[score of label 0, label 1, ...] for each text]}`` from MediaPipe."""
+    from mediapipe.tasks.python.core import base_options
+    from mediapipe.tasks.python.text import text_classifier
+
+    results = {}
+    for path in paths:
+        options = text_classifier.TextClassifierOptions(
+            base_options=base_options.BaseOptions(model_asset_path=path))
+        with text_classifier.TextClassifier.create_from_options(options) as classifier:
+            rows = []
+            for text in texts:
+                categories = classifier.classify(text).classifications[0].categories
+                scores = [0.0] * len(categories)
+                for category in categories:
+                    scores[category.index] = float(category.score)
+                rows.append(scores)
+        results[path] = rows
+    return results
+
+
+def main(argv=None) -> int:
+    paths = list(sys.argv[1:] if argv is None else argv)
+    if not paths or paths[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if paths else 2
+    texts = json.load(sys.stdin)
+    json.dump(classify(paths, texts), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
