@@ -13,7 +13,7 @@ pretraining instead. Stages (each skipped when its outputs are complete, unless 
 2. finetune: SST-2 sentiment, evaluated on its dev set;
 3. export: SavedModel + TFLite float32 and dynamic_int8 in ``saved_models/demo/``;
 4. check: a few sentences through the Keras model, the SavedModel (raw text in) and
-   the int8 TFLite file, side by side; pictures; a summary table.
+   the int8 TFLite file and MediaPipe's TextClassifier, side by side; pictures; a summary table.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The demo's check: sentences through four runtimes (Keras, SavedModel, TFLite, MediaPipe), pictures and the summary table."""
+"""The demo's check: sentences through four runtimes, pictures and the summary table."""
 
 from __future__ import annotations
 

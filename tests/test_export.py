@@ -45,7 +45,7 @@ def exported(classifier_dir, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("out")
     report = export(str(classifier_dir), str(out),
-                    variants=("float32", "dynamic_int8", "full_int8"),
+                    variants=("float32", "float16", "dynamic_int8", "full_int8"),
                     with_tokenizer=True, examples=64, log=lambda *a: None)
     return out, report
 
@@ -216,12 +216,17 @@ def test_tflite_variants_agree_and_shrink(exported, classifier_dir):
     assert rows["float32"]["max_abs_diff"] <= 1e-4
     # int8 weights: a quarter of the float32 bytes plus the flatbuffer's fixed overhead,
     # which dominates this tiny model (the demo-size classifier reaches 27%; BENCHMARKS.md).
-    assert rows["dynamic_int8"]["bytes"] <= 0.5 * rows["float32"]["bytes"]
+    # The packed tokenizer and labels (metadata_bytes) are the same in every variant.
+    size = {k: r["bytes"] - r["metadata_bytes"] for k, r in rows.items()}
+    packed = [r["metadata_bytes"] for r in rows.values()]
+    assert max(packed) - min(packed) <= 4096 and min(packed) > 0  # alignment differs
+    assert size["dynamic_int8"] <= 0.5 * size["float32"]
+    assert size["float16"] <= 0.6 * size["float32"]
     assert rows["dynamic_int8"]["argmax_agreement"] >= 0.95
     # full_int8: int8 dense layers and embedding lookup, other ops float (tflite.py);
     # an all-int8 graph agreed on 0.56 of SST-2 dev (bench/int8_layers.py).
     assert rows["full_int8"]["argmax_agreement"] >= 0.95
-    assert rows["full_int8"]["bytes"] <= 0.5 * rows["float32"]["bytes"]
+    assert size["full_int8"] <= 0.5 * size["float32"]
     assert os.path.exists(out / "export_report.md") and os.path.exists(out / "export_report.json")
     # The tokenizer variant takes raw text and gives the Keras logits.
     from albert_tf.export.tflite import interpreter
@@ -231,6 +236,74 @@ def test_tflite_variants_agree_and_shrink(exported, classifier_dir):
     runner = interpreter((out / "tflite" / "model_text.float32.tflite").read_bytes()).get_signature_runner("serve_text")
     got = np.concatenate([runner(text=np.array([t]))["logits"] for t in texts])
     assert np.abs(got - logits).max() <= 1e-4
+
+
+def mediapipe_scores(paths, texts):
+    """MediaPipe's TextClassifier on ``texts``, in its own process, as an app runs it."""
+    done = subprocess.run([sys.executable, "-m", "albert_tf.export.mediapipe_client", *paths],
+                          input=json.dumps(texts), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {path: np.asarray(rows) for path, rows in json.loads(done.stdout).items()}
+
+
+def _raw_style(texts):
+    """SST-2's lowercase lines, and the same lines as a user types them: capitals,
+    accents, curly quotes (ALBERT lowercases and strips accents before SentencePiece)."""
+    typed = [t[:1].upper() + t[1:].replace(" film", " FILM").replace(" cafe", " café")
+             .replace(" naive", " naïve").replace(" 's", "'s") for t in texts]
+    return texts + typed + ["Ångström's Café: a NAÏVE, ``witty'' film", "ΣΊΣΥΦΟΣ  is   here"]
+
+
+def test_mediapipe_text_classifier_runs_every_variant(exported, classifier_dir, tmp_path):
+    """Each TFLite file loads in MediaPipe's TextClassifier from its metadata alone and
+    gives albert-tf's answers on raw text (issue 20)."""
+    from albert_tf.export import mobile
+
+    out, report = exported
+    texts, _ = _dev_sentences(100)
+    texts = _raw_style(texts)
+    features, logits = _keras(classifier_dir, texts)
+    keras_p = np.exp(logits - logits.max(-1, keepdims=True))
+    keras_p /= keras_p.sum(-1, keepdims=True)
+    files = {r["variant"]: str(out / r["file"]) for r in report["tflite"]}
+    assert sorted(files) == ["dynamic_int8", "float16", "float32", "full_int8"]
+    scores = mediapipe_scores(list(files.values()), texts)
+    for variant, path in files.items():
+        agree = np.mean(scores[path].argmax(-1) == keras_p.argmax(-1))
+        assert agree >= 0.99, (variant, agree)
+    assert np.abs(scores[files["float32"]] - keras_p).max() <= 1e-4
+    # What the file carries: the fused SentencePiece model, the labels, the input roles.
+    content = open(files["dynamic_int8"], "rb").read()
+    assert sorted(mobile.associated_files(content)) == ["labels.txt", "sentencepiece.model"]
+    metadata = json.loads(mobile.read_metadata(content))
+    graph = metadata["subgraph_metadata"][0]
+    assert sorted(t["name"] for t in graph["input_tensor_metadata"]) == ["ids", "mask",
+                                                                          "segment_ids"]
+    unit = graph["input_process_units"][0]
+    assert unit["options_type"] == "SentencePieceTokenizerOptions"
+    # The packed model does ALBERT's preprocessing itself: raw text in, albert-tf's ids out.
+    import sentencepiece as spm
+
+    from albert_tf.model_dir import load_tokenizer
+
+    kind, path = mobile.device_vocabulary(classifier_dir, str(tmp_path))
+    device = spm.SentencePieceProcessor(model_file=path)
+    reference = load_tokenizer(classifier_dir).reference()
+    assert kind == "sentencepiece"
+    assert device.encode(texts[100:]) == reference.encode_ids(texts[100:])
+
+
+def test_on_device_layout_of_the_tflite_files(exported):
+    from albert_tf.export.tflite import interpreter
+
+    out, report = exported
+    assert report["on_device"] == {"inputs": ["ids", "mask", "segment_ids"], "length": 48}
+    runner = interpreter((out / "tflite" / "model.float32.tflite").read_bytes()
+                         ).get_signature_runner("serve_ids")
+    inputs = runner.get_input_details()
+    assert sorted(inputs) == ["ids", "mask", "segment_ids"]
+    assert all(list(d["shape_signature"]) == [1, 48] for d in inputs.values())
+    assert list(runner.get_output_details()) == ["probabilities"]
 
 
 STOCK = r"""

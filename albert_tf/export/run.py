@@ -130,6 +130,7 @@ def _variant(model_dir, info, source, folder, output, variant, calibration, on_d
         representative = _representative(cal, on_device)
     log(f"converting TFLite {variant} ...")
     content = tflite.convert(source, variant, representative=representative)
+    bare = len(content)
     if on_device:
         content, _ = mobile.with_metadata(content, model_dir, info)
     path = os.path.join(folder, f"model.{variant}.tflite")
@@ -140,6 +141,7 @@ def _variant(model_dir, info, source, folder, output, variant, calibration, on_d
         return None
     row = variant_row(variant, content, reference, features, labels)
     row["file"] = os.path.relpath(path, output)
+    row["metadata_bytes"] = len(content) - bare  # the tokenizer and label files inside
     log(f"  {variant}: {len(content) / 2**20:.2f} MiB, max |diff| {row['max_abs_diff']:.2e}, "
         f"{row['latency_ms_median']:.1f} ms")
     return row
