@@ -231,3 +231,29 @@ def test_squad_signatures_in_a_fresh_process(squad_export, tmp_path):
         if answer:
             assert context[got["ans_start"][k]:got["ans_end"][k]] == answer
     assert np.all(np.isfinite(got["ans_score"]))
+
+
+def test_squad_tflite_in_the_question_answerer_layout(squad_export, tmp_path):
+    """SQuAD files take ``ids``/``mask``/``segment_ids`` of [1, max_seq_length] and give
+    ``end_logits``, ``start_logits`` (the Task Library's BertQuestionAnswerer layout),
+    with the tokenizer in the metadata (issue 20)."""
+    from albert_tf.export import mobile
+    from albert_tf.export.run import export
+    from albert_tf.export.tflite import interpreter
+
+    model_dir, _, _ = squad_export
+    out = tmp_path / "squad_tflite"
+    report = export(str(model_dir), str(out), variants=("float32", "dynamic_int8"),
+                    data=str(model_dir.parent / "train.json"), examples=8, log=lambda *a: None)
+    rows = {r["variant"]: r for r in report["tflite"]}
+    assert rows["float32"]["max_abs_diff"] <= 1e-4  # both logits against Keras
+    content = (out / "tflite" / "model.float32.tflite").read_bytes()
+    runner = interpreter(content).get_signature_runner("serve_ids")
+    assert sorted(runner.get_input_details()) == ["ids", "mask", "segment_ids"]
+    assert all(list(d["shape_signature"]) == [1, 128]
+               for d in runner.get_input_details().values())
+    metadata = json.loads(mobile.read_metadata(content))
+    graph = metadata["subgraph_metadata"][0]
+    assert [t["name"] for t in graph["output_tensor_metadata"]] == ["end_logits", "start_logits"]
+    assert graph["input_process_units"][0]["options_type"] == "SentencePieceTokenizerOptions"
+    assert mobile.associated_files(content) == ["sentencepiece.model"]

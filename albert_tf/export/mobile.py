@@ -28,6 +28,7 @@ import sys
 import tempfile
 import types
 
+import numpy as np
 import tensorflow as tf
 
 from albert_tf.errors import AlbertTfError
@@ -74,7 +75,7 @@ def reference_outputs(info, raw) -> dict:
     from albert_tf.export.saved_model import serving_code
 
     outputs = serving_code(info["task"]).mobile_outputs(raw, info)
-    return {name: value.numpy() for name, value in outputs.items()}
+    return {name: np.asarray(value) for name, value in outputs.items()}
 
 
 def _metadata_version_stand_in():
