@@ -108,16 +108,35 @@ def _writers():
     return metadata_info, metadata_writer, text_classifier
 
 
+def device_model_proto(model_proto: bytes, do_lower_case=True, keep_accents=False,
+                       normalize_quotes=False) -> bytes:
+    """The SentencePiece model a device gets: the fused model (ALBERT's preprocessing in
+    its normalizer), with the pieces that the original's digit-comma rule re-splits
+    (``"▁2016,"``: a digit, then a comma) marked unused, so the device's segmentation
+    avoids them as the rule does. Ids and scores are unchanged."""
+    import sentencepiece as spm
+    from sentencepiece import sentencepiece_model_pb2
+
+    from albert_tf.tokenization.digit_comma import expansion_table
+    from albert_tf.tokenization.spm_normalizer import fused_model_proto
+
+    fused = fused_model_proto(model_proto, do_lower_case, keep_accents, normalize_quotes)
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(fused)
+    for i in expansion_table(spm.SentencePieceProcessor(model_proto=model_proto)):
+        proto.pieces[i].type = proto.pieces[i].UNUSED
+    return proto.SerializeToString()
+
+
 def device_vocabulary(model_dir, directory) -> tuple:
     """``(kind, path)``: the vocabulary file the device tokenizer gets, written under
     ``directory``: the fused SentencePiece model, or WordPiece's ``vocab.txt``."""
     from albert_tf.tokenization.assets import read_assets
-    from albert_tf.tokenization.spm_normalizer import fused_model_proto
 
     vocab_path, settings = read_assets(model_dir)
     if settings["kind"] == "sentencepiece":
         with open(vocab_path, "rb") as f:
-            fused = fused_model_proto(f.read(), settings["do_lower_case"],
+            fused = device_model_proto(f.read(), settings["do_lower_case"],
                                       settings.get("keep_accents", False),
                                       settings.get("normalize_quotes", False))
         path = os.path.join(directory, SPM_FILE)
