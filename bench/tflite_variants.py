@@ -59,8 +59,8 @@ def main(argv=None):
     for name in ("float32", "float16", "dynamic_int8", "full_int8"):
         r = rows[name]
         lines.append(
-            f"| TFLite {name} | {model[name] / 2**20:.2f} MiB + {r.get('metadata_bytes', 0) / 2**20:.2f} "
-            f"| {model[name] / model['float32']:.0%} | "
+            f"| TFLite {name} | {model[name] / 2**20:.2f} MiB + "
+            f"{r.get('metadata_bytes', 0) / 2**20:.2f} MiB metadata | {model[name] / model['float32']:.0%} | "
             f"{r['accuracy']:.4f} | {r['max_abs_diff']:.2e} | {r['argmax_agreement']:.4f} | "
             f"{r['latency_ms_median']:.2f} ({r['latency_ms_min']:.2f}–{r['latency_ms_max']:.2f}) |")
     for r in onnx:

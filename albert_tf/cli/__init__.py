@@ -28,6 +28,7 @@ COMMANDS = [
     "tokenize",
     "convert",
     "split-data",
+    "tflite-info",
 ]
 
 

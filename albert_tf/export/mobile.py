@@ -198,3 +198,58 @@ def associated_files(content: bytes) -> list:
             bytearray(content)).get_packed_associated_file_list()
     except ValueError:
         return []
+
+
+def describe(path) -> str:
+    """What an exported ``.tflite`` file holds: its signature, its metadata and the files
+    packed inside (``albert-tf tflite-info``)."""
+    import json
+
+    from ai_edge_litert.interpreter import Interpreter
+
+    if not os.path.isfile(path):
+        raise AlbertTfError(f"{path}: no such file")
+    with open(path, "rb") as f:
+        content = f.read()
+    try:
+        interpreter = Interpreter(model_content=content)
+    except (ValueError, RuntimeError) as e:
+        raise AlbertTfError(f"{path}: not a TFLite model ({str(e).strip().splitlines()[0]})"
+                            ) from None
+
+    def tensors(details):
+        return ", ".join(f"{name} {d['dtype'].__name__} "
+                         f"{[int(n) for n in d['shape_signature']]}".replace("-1", "any")
+                         for name, d in sorted(details.items()))
+
+    def size(n):
+        return f"{n} bytes" if n < 1024 else f"{n / 1024:.0f} KiB"
+
+    lines = [f"{os.path.basename(path)}: {len(content) / 2**20:.2f} MiB"]
+    for key in interpreter.get_signature_list():
+        runner = interpreter.get_signature_runner(key)
+        lines += [f"signature {key}", f"  inputs:  {tensors(runner.get_input_details())}",
+                  f"  outputs: {tensors(runner.get_output_details())}"]
+    text = read_metadata(content)
+    if not text:
+        return "\n".join(lines + ["no metadata (MediaPipe and the Task Library cannot load it)"])
+    graph = json.loads(text).get("subgraph_metadata", [{}])[0]
+    lines.append(f"metadata: {json.loads(text).get('name', '')}")
+    for unit in graph.get("input_process_units", []):
+        files = [f["name"] for f in unit.get("options", {}).get(
+            "vocab_file", unit.get("options", {}).get("sentencePiece_model", []))]
+        lines.append(f"  tokenizer: {unit['options_type'].replace('Options', '')} "
+                     f"({', '.join(files)})")
+    lines.append("  inputs:  " + ", ".join(t.get("name", "?")
+                                           for t in graph.get("input_tensor_metadata", [])))
+    for output in graph.get("output_tensor_metadata", []):
+        labels = [f["name"] for f in output.get("associated_files", [])]
+        lines.append(f"  output:  {output.get('name', '?')}"
+                     + (f" (labels: {', '.join(labels)})" if labels else ""))
+    from mediapipe.tasks.python.metadata import metadata
+
+    displayer = metadata.MetadataDisplayer.with_model_buffer(bytearray(content))
+    packed = [f"{name} ({size(len(displayer.get_associated_file_buffer(name)))})"
+              for name in sorted(displayer.get_packed_associated_file_list())]
+    lines.append(f"  packed files: {', '.join(packed)}")
+    return "\n".join(lines)
