@@ -40,17 +40,12 @@ SECTION = "mediapipe"
 VARIANTS = ("float32", "float16", "dynamic_int8", "full_int8")
 
 CLIENT = r"""
-import json, sys, time
+import json, sys
 from albert_tf.export.mediapipe_client import classify
-paths, texts = sys.argv[1:], json.load(sys.stdin)
-times, scores = {}, {}
-for path in paths:
-    begin = time.perf_counter()
-    scores.update(classify([path], texts))
-    times[path] = (time.perf_counter() - begin) / len(texts) * 1000
+times = {}
+scores = classify(sys.argv[1:], json.load(sys.stdin), times)
 json.dump({"scores": scores, "ms": times}, sys.stdout)
 """
-
 
 def _column(path, column, n=None):
     with open(path, encoding="utf-8") as f:
@@ -138,7 +133,8 @@ def main(argv=None):
              "the same lines. \"Lines with other ids\" compares MediaPipe with the LiteRT "
              "interpreter running the same file on albert-tf's ids (equal to 1e-6 only when "
              "the device tokenized alike). Time per sentence: MediaPipe's classify(), "
-             "tokenizing included, its default threads, mean over the set.", ""]
+             "tokenizing included, its default threads, mean over the set after one warm-up "
+             "call.", ""]
     lines += _table("SST-2 dev, as released and with a capital first letter (English, "
                     "the fused SentencePiece model in the metadata)", en)
     lines += _table("ChnSentiCorp dev (Chinese, WordPiece `vocab.txt` in BertTokenizer "

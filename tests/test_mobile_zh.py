@@ -71,7 +71,7 @@ def test_mediapipe_classifies_chinese_reviews_like_albert_tf(zh_export, tmp_path
     assert same.all(-1)[:-2].all() and same.all(-1)[-1]
     # MediaPipe's BertTokenizer lowercases ASCII only: full-width capitals stay capitals
     # (here [UNK]), where BERT's tokenizer lowercases them. The device gives what
-    # albert-tf gives with do_lower_case=False on that line (docs/MOBILE.md).
+    # albert-tf gives with do_lower_case=False on that line (README, "In an Android app").
     from albert_tf.tokenization.tokenizer import AlbertTokenizer
 
     cased = AlbertTokenizer.from_vocab(tokenizer.vocab_path, do_lower_case=False)

@@ -12,7 +12,10 @@ def register(commands):
         description="Writes OUTPUT/saved_model/1/ (signatures serving_default: raw text in; "
         "serve_ids: token ids in, stock ops only; serve_examples: tf.train.Example in, for the "
         "classify/regress APIs), OUTPUT/tflite/model.VARIANT.tflite, and a report of size, "
-        "agreement with the Keras model and latency.",
+        "agreement with the Keras model and latency. Classifier and SQuAD TFLite files take "
+        "ids/mask/segment_ids of [1, max_seq_length] and carry MediaPipe metadata (the "
+        "tokenizer, the input roles, the labels), so MediaPipe's TextClassifier loads them "
+        "alone; albert-tf tflite-info FILE shows it.",
     )
     parser.add_argument("--model-dir", required=True, help="a fine-tuned or pretrained model")
     parser.add_argument("--output", help="output folder (default: saved_models/NAME/)")

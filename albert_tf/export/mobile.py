@@ -16,7 +16,7 @@ Tokenizer fidelity: the on-device SentencePiece tokenizer runs the ``.model`` on
 text, while ALBERT lowercases and strips accents first (``preprocess_text``). The
 ``.model`` packed into the file is therefore the *fused* one of ``spm_normalizer``, whose
 own normalizer does that preprocessing, so the device gets albert-tf's ids from raw text
-(docs/MOBILE.md gives the measured agreement). WordPiece vocabularies go in as a
+(README, "In an Android app", and docs/BENCHMARKS.md give the measured agreement). WordPiece vocabularies go in as a
 ``BertTokenizer`` entry with ``vocab.txt``.
 """
 
