@@ -146,13 +146,22 @@ def stages(s: Stages) -> list:
     return first + [
         ("finetune", lambda: os.path.exists(os.path.join(s.sst2, "eval_results.json")),
          lambda: stage_finetune(s)),
-        ("export", lambda: os.path.exists(os.path.join(s.export_dir, "export_report.json")),
-         lambda: stage_export(s)),
+        ("export", lambda: _export_current(s.export_dir), lambda: stage_export(s)),
     ]
 
 
+def _export_current(export_dir) -> bool:
+    """An export of this release is there: its report names the on-device layout (an
+    older export, whose TFLite files had no metadata, is made again)."""
+    path = os.path.join(export_dir, "export_report.json")
+    if not os.path.exists(path):
+        return False
+    with open(path, encoding="utf-8") as f:
+        return "on_device" in json.load(f)
+
+
 def summarise(s: Stages) -> dict:
-    """Runs sentences through the three forms, prints the table; returns the summary
+    """Runs sentences through the four runtimes, prints the table; returns the summary
     (also written to OUT/summary.json)."""
     from albert_tf.demo_summary import check_and_summarise
 

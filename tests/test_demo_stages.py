@@ -110,3 +110,17 @@ def test_a_missing_starter_is_one_line(tmp_path, stand_ins, monkeypatch):
     monkeypatch.setattr(demo, "starter_dir", lambda: str(tmp_path / "nowhere"))
     with pytest.raises(AlbertTfError, match="run the demo with --pretrain-here"):
         demo.run_demo(data_dir=data_path(), out=str(tmp_path / "demo"), log=lambda line: None)
+
+
+def test_an_export_without_the_on_device_layout_is_made_again(tmp_path):
+    """An export of an older release (TFLite files without MediaPipe metadata) is not
+    reused by the demo; one whose report names the on-device layout is."""
+    from albert_tf.demo import _export_current
+
+    assert not _export_current(str(tmp_path))
+    (tmp_path / "export_report.json").write_text(json.dumps({"task": "classification"}))
+    assert not _export_current(str(tmp_path))
+    (tmp_path / "export_report.json").write_text(json.dumps({
+        "task": "classification", "on_device": {"inputs": ["ids", "mask", "segment_ids"],
+                                                "length": 64}}))
+    assert _export_current(str(tmp_path))

@@ -7,7 +7,8 @@ def register(commands):
         "fine-tuning, export, checks (a few minutes on 2 cores)",
         description="Fine-tunes the committed English starter model "
         "(saved_models/albert_starter_en, pretrained on this CPU) on SST-2, evaluates it, "
-        "exports a SavedModel and TFLite files, runs sentences through all three and prints "
+        "exports a SavedModel and TFLite files, runs sentences through them and MediaPipe's "
+        "TextClassifier and prints "
         "what was made. With --pretrain-here it first trains a vocabulary on pretrain_en, "
         "writes MLM/SOP TFRecords and pretrains the demo config itself (about 9 minutes "
         "more, and a weaker model). Finished stages are reused unless --fresh.")
