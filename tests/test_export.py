@@ -299,6 +299,28 @@ def test_mediapipe_text_classifier_runs_every_variant(exported, classifier_dir, 
     assert device.encode(texts[100:]) == reference.encode_ids(texts[100:])
 
 
+def test_a_pair_classifier_gets_no_text_classifier_metadata(exported, classifier_dir,
+                                                            tmp_path):
+    """MediaPipe's TextClassifier feeds one text; a pair model's file names its tokenizer
+    and inputs, and its output as plain probabilities."""
+    from albert_tf.export import mobile, tflite
+    from albert_tf.model_dir import read_task_info
+
+    out, _ = exported
+    content = tflite.convert(mobile.fixed_saved_model(str(classifier_dir), 48, str(tmp_path)),
+                             "float32")
+    info = {**read_task_info(classifier_dir), "has_pair": True}
+    paired, text = mobile.with_metadata(content, str(classifier_dir), info)
+    metadata = json.loads(text)
+    assert metadata["name"] == "albert_tf_pair_classifier"
+    graph = metadata["subgraph_metadata"][0]
+    assert [t["name"] for t in graph["output_tensor_metadata"]] == ["probabilities"]
+    assert graph["input_process_units"][0]["options_type"] == "SentencePieceTokenizerOptions"
+    assert mobile.associated_files(paired) == ["sentencepiece.model"]
+    single = (out / "tflite" / "model.float32.tflite").read_bytes()
+    assert json.loads(mobile.read_metadata(single))["name"] == "TextClassifier"
+
+
 def test_on_device_layout_of_the_tflite_files(exported):
     from albert_tf.export.tflite import interpreter
 

@@ -158,10 +158,20 @@ def with_metadata(content: bytes, model_dir, info) -> tuple:
         tokenizer = (metadata_writer.SentencePieceTokenizer(path) if kind == "sentencepiece"
                      else metadata_writer.BertTokenizer(path))
         try:
-            if info["task"] == "classification":
+            if info["task"] == "classification" and not info.get("has_pair"):
                 writer = text_classifier.MetadataWriter.create_for_bert_model(
                     bytearray(content), tokenizer, metadata_writer.Labels().add(
                         [str(label) for label in info["labels"]]), *names)
+            elif info["task"] == "classification":
+                # MediaPipe's TextClassifier and the Task Library feed one text; a pair
+                # model gets the tokenizer and input roles, and its app packs both texts.
+                writer = metadata_writer.MetadataWriter.create(bytearray(content))
+                writer.add_general_info("albert_tf_pair_classifier", "ALBERT text-pair "
+                                        "classification (albert-tf): [CLS] a [SEP] b [SEP] "
+                                        "in, the label probabilities out (labels: "
+                                        + ", ".join(str(x) for x in info["labels"]) + ").")
+                writer.add_bert_text_input(tokenizer, *names)
+                writer.add_feature_output(name="probabilities")
             else:
                 writer = metadata_writer.MetadataWriter.create(bytearray(content))
                 writer.add_general_info("albert_tf_squad", "ALBERT question answering "

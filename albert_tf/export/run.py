@@ -89,6 +89,10 @@ def export(model_dir, output, formats=("saved_model", "tflite"),
         if on_device:
             log(f"on-device layout: inputs ids, mask, segment_ids of [1, "
                 f"{report['max_seq_length']}], MediaPipe metadata")
+            if info.get("has_pair"):
+                log("  a text-pair classifier: MediaPipe's TextClassifier takes one text, so "
+                    "the metadata names the tokenizer and inputs only; the app packs "
+                    "[CLS] a [SEP] b [SEP] and runs the file with the LiteRT interpreter")
             source = mobile.fixed_saved_model(model_dir, report["max_seq_length"], tmp)
             report["on_device"] = {"inputs": list(mobile.INPUTS),
                                    "length": report["max_seq_length"]}
