@@ -201,6 +201,7 @@ def test_export_folder_contents_and_saved_model_cli(exported):
     assert "import `tensorflow_text` before\nloading" in readme
     page = open(os.path.join(out, "export_report.md"), encoding="utf-8").read()
     assert "Also `tflite/model_text.float32.tflite` (" in page  # the raw-text TFLite file
+    assert "carries MediaPipe metadata (" in page
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
     shown = subprocess.run([cli, "show", "--dir", version, "--all"], capture_output=True,
                            text=True, timeout=300)

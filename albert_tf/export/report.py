@@ -77,6 +77,13 @@ def write_report(output_dir, report):
         cells.append(f"{r['latency_ms_median']:.1f} ({r['latency_ms_min']:.1f}–"
                      f"{r['latency_ms_max']:.1f})")
         lines.append("| " + " | ".join(cells) + " |")
+    device = report.get("on_device")
+    if device and rows:
+        packed = max(r.get("metadata_bytes", 0) for r in rows)
+        lines += ["", f"Each file takes `{'`, `'.join(device['inputs'])}` of [1, "
+                  f"{device['length']}] and carries MediaPipe metadata ({packed / 1024:.0f} KiB: "
+                  "the tokenizer and its vocabulary file, the input roles and, for a "
+                  "classifier, the labels); `albert-tf tflite-info FILE` prints it."]
     text = report.get("tflite_text")
     if text:
         lines += ["", f"Also `{text['file']}` ({text['bytes'] / 2**20:.2f} MiB): raw text in, "
