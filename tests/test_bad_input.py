@@ -78,6 +78,11 @@ PROBES = [
     # no TPU here
     (pretrain("--strategy", "tpu", "--tpu", "local"),
      "--strategy tpu --tpu local: no TPU found here (TPUs not found in the cluster)"),
+    # a file that is not a TFLite model
+    (["tflite-info", "random.bin"], "random.bin: not a TFLite model"),
+    (["tflite-info", "missing.tflite"], "missing.tflite: no such file"),
+    (["tflite-info", "--json", "missing.tflite"], "missing.tflite: no such file"),
+    (["tflite-info", "--json", "random.bin"], "random.bin: not a TFLite model"),
     # numbers out of range
     (["visualize", "attributions", "--model-dir", STARTER, "--text", "a film", "--steps", "0",
       "--output-dir", "pictures"], "--steps must be 1 to 4,096, got 0"),

@@ -22,15 +22,10 @@ def register(commands):
 def run(args) -> int:
     from albert_tf.export import mobile
 
+    summary = mobile.describe(args.file)  # also refuses what is not a TFLite file
     if args.json:
-        import os
-
-        from albert_tf.errors import AlbertTfError
-
-        if not os.path.isfile(args.file):
-            raise AlbertTfError(f"{args.file}: no such file")
         with open(args.file, "rb") as f:
             print(mobile.read_metadata(f.read()) or "{}")
-        return 0
-    print(mobile.describe(args.file))
+    else:
+        print(summary)
     return 0
