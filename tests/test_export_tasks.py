@@ -257,3 +257,27 @@ def test_squad_tflite_in_the_question_answerer_layout(squad_export, tmp_path):
     assert [t["name"] for t in graph["output_tensor_metadata"]] == ["end_logits", "start_logits"]
     assert graph["input_process_units"][0]["options_type"] == "SentencePieceTokenizerOptions"
     assert mobile.associated_files(content) == ["sentencepiece.model"]
+
+
+def test_ner_tflite_keeps_the_any_length_layout(ner_export, tmp_path, capsys):
+    """NER has no on-device task library: its files take input_ids / input_mask /
+    segment_ids of any batch and length, and carry no metadata."""
+    from albert_tf.cli import main
+    from albert_tf.export.run import export
+    from albert_tf.export.tflite import interpreter
+
+    model_dir, _ = ner_export
+    out = tmp_path / "ner_tflite"
+    report = export(str(model_dir), str(out), variants=("float32",),
+                    data=str(model_dir.parent / "train.txt"), examples=8, log=lambda *a: None)
+    assert "on_device" not in report
+    assert report["tflite"][0]["max_abs_diff"] <= 1e-4
+    path = out / "tflite" / "model.float32.tflite"
+    runner = interpreter(path.read_bytes()).get_signature_runner("serve_ids")
+    assert sorted(runner.get_input_details()) == ["input_ids", "input_mask", "segment_ids"]
+    assert all(list(d["shape_signature"]) == [-1, -1]
+               for d in runner.get_input_details().values())
+    assert main(["tflite-info", str(path)]) == 0
+    shown = capsys.readouterr().out
+    assert "input_ids int32 [any, any]" in shown
+    assert shown.rstrip().endswith("no metadata (MediaPipe and the Task Library cannot load it)")
