@@ -18,8 +18,9 @@ NFKC); the official case-sensitive ``30k-clean`` (its pieces, scores and ids fro
 ``30k-clean.vocab``, in the ALBERT-format model proto of the German ``30k-clean.model``:
 the official ``.model`` itself is not in ../shared/data); and a vocabulary trained like
 the starter but with SentencePiece's case-folding rule ``nmt_nfkc_cf``, the remedy the
-issue suggests. MediaPipe runs the same SentencePiece library, and tests/test_export.py
-checks with its real TextClassifier that the fused model gives albert-tf's answers.
+issue suggests. MediaPipe runs the same SentencePiece library; the script also runs its
+real TextClassifier on the official vocabulary (``mediapipe_check``), and
+tests/test_export.py does so on the starter's.
 
 Lines: SST-2 dev (lowercase as released), CoNLL-2003 dev sentences, SQuAD v1.1 dev
 questions and passages. Writes its section of docs/BENCHMARKS.md.
@@ -159,6 +160,69 @@ def _examples(model_path, settings, lines, limit=3):
     return found
 
 
+def mediapipe_check(spm_path, sets, directory, lines=500):
+    """The packed official vocabulary through MediaPipe's own TextClassifier.
+
+    A small classifier with random weights (initializer range 0.5, so that one other id
+    moves its output) is made on the official vocabulary and exported. MediaPipe's scores
+    on raw SQuAD passages with digits and questions are compared with the LiteRT
+    interpreter on albert-tf's ids. Returns ``(lines, lines that differ, lines the
+    fused-only model tokenizes otherwise, of those how many move the output)``: the last
+    two show that the comparison would see a wrong id."""
+    import subprocess
+
+    import numpy as np
+    import sentencepiece as spm
+
+    from albert_tf.export.run import export
+    from albert_tf.export.tflite import interpreter, run_ids
+    from albert_tf.model_dir import load_tokenizer
+    from albert_tf.tasks.base import pack_texts, task_options
+    from albert_tf.tasks.finetuning import FinetuneSettings, finetune
+    from albert_tf.tokenization.spm_normalizer import fused_model_proto
+
+    config = os.path.join(directory, "albert_config.json")
+    with open(config, "w") as f:
+        json.dump({"vocab_size": 30000, "embedding_size": 16, "hidden_size": 32,
+                   "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 48,
+                   "max_position_embeddings": 512, "initializer_range": 0.5}, f)
+    dev = os.path.join(DATA, "sst2", "dev.tsv")
+    model = os.path.join(directory, "model")
+    finetune(FinetuneSettings(task="classification", train=dev, dev=dev, output_dir=model,
+                              albert_config=config, vocab=spm_path, epochs=1, batch_size=16,
+                              learning_rate=1e-3, max_seq_length=256, max_train_examples=32,
+                              verbose=0), task_options("classification"),
+             print_fn=lambda *a: None)
+    export(model, os.path.join(directory, "export"), variants=("float32",), examples=8,
+           log=lambda *a: None)
+    path = os.path.join(directory, "export", "tflite", "model.float32.tflite")
+    texts = [p for p in sets["SQuAD v1.1 dev passages"] if any(c.isdigit() for c in p)]
+    texts = texts[:lines * 3 // 5] + sets["SQuAD v1.1 dev questions"][:lines * 2 // 5]
+    done = subprocess.run([sys.executable, "-m", "albert_tf.export.mediapipe_client", path],
+                          input=json.dumps(texts), capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(done.stderr[-3000:])
+    device = np.asarray(json.loads(done.stdout)[path])
+    tokenizer = load_tokenizer(model)
+    with open(path, "rb") as f:
+        lite = interpreter(f.read())
+    ours = run_ids(lite, pack_texts(tokenizer, texts, None, 256))["probabilities"]
+    differ = int((np.abs(device - ours).max(-1) > 1e-6).sum())
+    with open(spm_path, "rb") as f:
+        fused = spm.SentencePieceProcessor(model_proto=fused_model_proto(f.read()))
+    want = tokenizer.reference().encode_ids(texts)
+    other = [k for k, t in enumerate(texts) if fused.encode(t) != want[k]]
+    rows = {name: np.zeros((len(other), 256), np.int32)
+            for name in ("input_ids", "input_mask", "segment_ids")}
+    for r, k in enumerate(other):
+        ids = [2] + fused.encode(texts[k])[:254] + [3]
+        rows["input_ids"][r, :len(ids)] = ids
+        rows["input_mask"][r, :len(ids)] = 1
+    moved = run_ids(lite, rows)["probabilities"] if other else ours[:0]
+    return len(texts), differ, len(other), int((np.abs(moved - ours[other]).max(-1)
+                                                > 1e-6).sum())
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true")
@@ -191,6 +255,7 @@ def main(argv=None):
                  for raw, fused, device, n in counts.values()]
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
         print(title, counts, flush=True)
+    checked, differ, other, moved = mediapipe_check(kinds[1][1], sets, tmp)
     remaining = _examples(kinds[1][1], kinds[1][2], sets["SQuAD v1.1 dev passages"])
     lines += ["", "What the fused model alone tokenizes differently (albert-tf → device, "
               "official vocabulary, SQuAD passages): " + "; ".join(
@@ -201,7 +266,14 @@ def main(argv=None):
               "them and every line above gets albert-tf's ids. A vocabulary trained with "
               "the case-folding rule still differs on raw text (accents, the digit-comma "
               "rule) when packed as it is, so `train-vocab` keeps NFKC and `export` packs "
-              "the fused model instead.", "", f"Total {time.time() - start:.0f} s."]
+              "the fused model instead.", "",
+              "With MediaPipe's own TextClassifier (a random-weight classifier on the "
+              f"official vocabulary, {checked} SQuAD dev passages with digits and "
+              f"questions, raw text): **{differ} lines** score differently from the LiteRT "
+              "interpreter on albert-tf's ids, so MediaPipe honours the unused pieces. The "
+              f"check is sensitive: {other} of those lines get other ids from the fused-only "
+              f"model, and {moved} of them would move the scores.", "",
+              f"Total {time.time() - start:.0f} s."]
     finish(SECTION, lines, args.no_write)
 
 
