@@ -15,21 +15,6 @@ SENTENCES = [
 ]
 
 
-def _mediapipe(path):
-    """MediaPipe's TextClassifier on ``SENTENCES`` (its own process: export/mediapipe_client.py)."""
-    import subprocess
-    import sys
-
-    import numpy as np
-
-    done = subprocess.run([sys.executable, "-m", "albert_tf.export.mediapipe_client", path],
-                          input=json.dumps(SENTENCES), capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"MediaPipe TextClassifier failed on {path}: "
-                           f"{done.stderr.strip().splitlines()[-1:]}")
-    return np.asarray(json.loads(done.stdout)[path])
-
-
 def check_and_summarise(s) -> dict:
     """The demo's last stage: ``SENTENCES`` through the Keras model, the SavedModel (raw
     text in) and the int8 TFLite file; the pictures; the summary table, written to
@@ -37,6 +22,7 @@ def check_and_summarise(s) -> dict:
     import numpy as np
     import tensorflow as tf
 
+    from albert_tf.export.mediapipe_client import in_subprocess
     from albert_tf.export.tflite import interpreter, run_ids
     from albert_tf.model_dir import load_model, load_tokenizer
     from albert_tf.tasks.base import pack_texts
@@ -54,7 +40,7 @@ def check_and_summarise(s) -> dict:
     lite_file = os.path.join(s.export_dir, "tflite", "model.dynamic_int8.tflite")
     with open(lite_file, "rb") as f:
         lite_p = run_ids(interpreter(f.read()), features)["probabilities"]
-    device_p = _mediapipe(lite_file)
+    device_p = in_subprocess([lite_file], SENTENCES)[lite_file]
     lines = ["", "Sentences through four runtimes (probability of positive):", "",
              "| sentence | Keras | SavedModel (raw text) | TFLite int8 | MediaPipe "
              "TextClassifier (raw text, the int8 file) |", "|---|---|---|---|---|"]

@@ -85,34 +85,14 @@ def official_30k(directory):
 
 
 def case_folding_vocab(directory):
-    """An 8000-piece vocabulary trained like train-vocab, with ``nmt_nfkc_cf``."""
+    """An 8000-piece vocabulary made by train-vocab's trainer with ``nmt_nfkc_cf``."""
     import glob
 
-    import sentencepiece as spm
-
-    from albert_tf.tokenization.preprocess import preprocess_text
-    from albert_tf.tokenization.vocab_training import CONTROL_SYMBOLS, SEED, USER_SYMBOLS
+    from albert_tf.tokenization.vocab_training import train_sentencepiece
 
     inputs = sorted(glob.glob(os.path.join(DATA, "pretrain_en", "*")))
-
-    def sentences():
-        for path in inputs:
-            with open(path, encoding="utf-8", errors="replace") as f:
-                for line in f:
-                    text = preprocess_text(line)
-                    if text:
-                        yield text
-
-    spm.set_random_generator_seed(SEED)
-    prefix = os.path.join(directory, "casefold_8k")
-    with open(os.devnull, "w") as devnull:
-        spm.SentencePieceTrainer.train(
-            sentence_iterator=sentences(), model_prefix=prefix, model_type="unigram",
-            vocab_size=8000, pad_id=0, unk_id=1, bos_id=-1, eos_id=-1,
-            control_symbols=list(CONTROL_SYMBOLS), user_defined_symbols=list(USER_SYMBOLS),
-            character_coverage=0.99995, normalization_rule_name="nmt_nfkc_cf",
-            num_threads=2, logstream=devnull)
-    return prefix + ".model"
+    return train_sentencepiece(inputs, os.path.join(directory, "casefold_8k"), 8000,
+                               log=lambda *a: None, normalization_rule="nmt_nfkc_cf")
 
 
 def count(model_path, settings, sets):
@@ -169,11 +149,10 @@ def mediapipe_check(spm_path, sets, directory, lines=500):
     interpreter on albert-tf's ids. Returns ``(lines, lines that differ, lines the
     fused-only model tokenizes otherwise, of those how many move the output)``: the last
     two show that the comparison would see a wrong id."""
-    import subprocess
-
     import numpy as np
     import sentencepiece as spm
 
+    from albert_tf.export.mediapipe_client import in_subprocess
     from albert_tf.export.run import export
     from albert_tf.export.tflite import interpreter, run_ids
     from albert_tf.model_dir import load_tokenizer
@@ -198,11 +177,7 @@ def mediapipe_check(spm_path, sets, directory, lines=500):
     path = os.path.join(directory, "export", "tflite", "model.float32.tflite")
     texts = [p for p in sets["SQuAD v1.1 dev passages"] if any(c.isdigit() for c in p)]
     texts = texts[:lines * 3 // 5] + sets["SQuAD v1.1 dev questions"][:lines * 2 // 5]
-    done = subprocess.run([sys.executable, "-m", "albert_tf.export.mediapipe_client", path],
-                          input=json.dumps(texts), capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(done.stderr[-3000:])
-    device = np.asarray(json.loads(done.stdout)[path])
+    device = in_subprocess([path], texts)[path]
     tokenizer = load_tokenizer(model)
     with open(path, "rb") as f:
         lite = interpreter(f.read())

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,14 +38,6 @@ from report import DATA, finish, machine, REPO  # noqa: E402
 SECTION = "mediapipe"
 VARIANTS = ("float32", "float16", "dynamic_int8", "full_int8")
 
-CLIENT = r"""
-import json, sys
-from albert_tf.export.mediapipe_client import classify
-times = {}
-scores = classify(sys.argv[1:], json.load(sys.stdin), times)
-json.dump({"scores": scores, "ms": times}, sys.stdout)
-"""
-
 def _column(path, column, n=None):
     with open(path, encoding="utf-8") as f:
         header = f.readline().rstrip("\n").split("\t")
@@ -56,6 +47,7 @@ def _column(path, column, n=None):
 
 
 def measure(model_dir, dev, train, texts, labels):
+    from albert_tf.export.mediapipe_client import in_subprocess
     from albert_tf.export.run import export
     from albert_tf.export.tflite import interpreter, run_ids
     from albert_tf.model_dir import load_model, load_tokenizer, read_task_info
@@ -71,14 +63,11 @@ def measure(model_dir, dev, train, texts, labels):
     keras_p = np.exp(logits - logits.max(-1, keepdims=True))
     keras_p /= keras_p.sum(-1, keepdims=True)
     files = {r["variant"]: os.path.join(out, r["file"]) for r in report["tflite"]}
-    done = subprocess.run([sys.executable, "-c", CLIENT, *files.values()],
-                          input=json.dumps(texts), capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(done.stderr[-3000:])
-    result = json.loads(done.stdout)
+    times = {}
+    scores = in_subprocess(files.values(), texts, times)
     rows = []
     for variant, path in files.items():
-        device = np.asarray(result["scores"][path])
+        device = scores[path]
         with open(path, "rb") as f:
             lite = run_ids(interpreter(f.read()), features)["probabilities"]
         rows.append({
@@ -87,7 +76,7 @@ def measure(model_dir, dev, train, texts, labels):
             "accuracy": float(np.mean(device.argmax(-1) == labels)),
             "max_diff": float(np.abs(device - keras_p).max()),
             "other_ids": int(np.sum(np.abs(device - lite).max(-1) > 1e-6)),
-            "ms": result["ms"][path]})
+            "ms": times[path]})
     return {"model_dir": model_dir, "length": length, "lines": len(texts), "rows": rows,
             "keras_accuracy": float(np.mean(keras_p.argmax(-1) == labels))}
 

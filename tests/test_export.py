@@ -239,14 +239,6 @@ def test_tflite_variants_agree_and_shrink(exported, classifier_dir):
     assert np.abs(got - logits).max() <= 1e-4
 
 
-def mediapipe_scores(paths, texts):
-    """MediaPipe's TextClassifier on ``texts``, in its own process, as an app runs it."""
-    done = subprocess.run([sys.executable, "-m", "albert_tf.export.mediapipe_client", *paths],
-                          input=json.dumps(texts), capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return {path: np.asarray(rows) for path, rows in json.loads(done.stdout).items()}
-
-
 def _raw_style(texts):
     """SST-2's lowercase lines, and the same lines as a user types them: capitals,
     accents, curly quotes (ALBERT lowercases and strips accents before SentencePiece)."""
@@ -259,6 +251,7 @@ def test_mediapipe_text_classifier_runs_every_variant(exported, classifier_dir, 
     """Each TFLite file loads in MediaPipe's TextClassifier from its metadata alone and
     gives albert-tf's answers on raw text (issue 20)."""
     from albert_tf.export import mobile
+    from albert_tf.export.mediapipe_client import in_subprocess
 
     out, report = exported
     texts, _ = _dev_sentences(100)
@@ -268,7 +261,7 @@ def test_mediapipe_text_classifier_runs_every_variant(exported, classifier_dir, 
     keras_p /= keras_p.sum(-1, keepdims=True)
     files = {r["variant"]: str(out / r["file"]) for r in report["tflite"]}
     assert sorted(files) == ["dynamic_int8", "float16", "float32", "full_int8"]
-    scores = mediapipe_scores(list(files.values()), texts)
+    scores = in_subprocess(files.values(), texts)
     for variant, path in files.items():
         agree = np.mean(scores[path].argmax(-1) == keras_p.argmax(-1))
         assert agree >= 0.99, (variant, agree)

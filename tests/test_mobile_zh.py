@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from conftest import data_path
-from test_export import mediapipe_scores
 
 
 def _reviews(name, n):
@@ -43,6 +42,7 @@ def zh_export(tmp_path_factory):
 
 def test_mediapipe_classifies_chinese_reviews_like_albert_tf(zh_export, tmp_path):
     from albert_tf.export import mobile
+    from albert_tf.export.mediapipe_client import in_subprocess
     from albert_tf.export.tflite import interpreter, run_ids
     from albert_tf.model_dir import load_model, load_tokenizer
     from albert_tf.tasks.base import pack_texts
@@ -58,7 +58,7 @@ def test_mediapipe_classifies_chinese_reviews_like_albert_tf(zh_export, tmp_path
     keras_p = np.exp(logits - logits.max(-1, keepdims=True))
     keras_p /= keras_p.sum(-1, keepdims=True)
     files = {r["variant"]: str(out / r["file"]) for r in report["tflite"]}
-    scores = mediapipe_scores(list(files.values()), texts)
+    scores = in_subprocess(files.values(), texts)
     for variant, path in files.items():
         agree = np.mean(scores[path].argmax(-1) == keras_p.argmax(-1))
         assert agree >= 0.99, (variant, agree)

@@ -2,10 +2,11 @@
 
     python -m albert_tf.export.mediapipe_client MODEL.tflite [MODEL2.tflite ...] < texts.json
 
-reads a JSON list of strings on standard input and prints one JSON object: for each file,
-the score of every label (in label order) of every text. It imports mediapipe and never
-TensorFlow, so it runs in a process of its own (MediaPipe brings its own copy of the
-TFLite runtime); the tests and bench/mediapipe_agreement.py call it that way.
+reads a JSON list of strings on standard input and prints one JSON object:
+``{"scores": {file: [[score of each label] for each text]}, "ms": {file: ms per text}}``.
+It imports mediapipe and never TensorFlow, so it runs in a process of its own (MediaPipe
+brings its own copy of the TFLite runtime): ``in_subprocess`` starts it, for the demo,
+the tests and bench/mediapipe_agreement.py.
 """
 
 from __future__ import annotations
@@ -45,13 +46,31 @@ def classify(paths, texts, times=None) -> dict:
     return results
 
 
+def in_subprocess(paths, texts, times=None) -> dict:
+    """``classify`` in a fresh Python process; ``{path: numpy scores [texts, labels]}``."""
+    import subprocess
+
+    import numpy as np
+
+    paths = [str(p) for p in paths]
+    done = subprocess.run([sys.executable, "-m", __name__, *paths], input=json.dumps(texts),
+                          capture_output=True, text=True)
+    if done.returncode:
+        last = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"MediaPipe's TextClassifier failed on {', '.join(paths)}: {last[0]}")
+    result = json.loads(done.stdout)
+    if times is not None:
+        times.update(result["ms"])
+    return {path: np.asarray(rows) for path, rows in result["scores"].items()}
+
+
 def main(argv=None) -> int:
     paths = list(sys.argv[1:] if argv is None else argv)
     if not paths or paths[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0 if paths else 2
-    texts = json.load(sys.stdin)
-    json.dump(classify(paths, texts), sys.stdout)
+    texts, times = json.load(sys.stdin), {}
+    json.dump({"scores": classify(paths, texts, times), "ms": times}, sys.stdout)
     return 0
 
 

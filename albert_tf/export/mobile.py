@@ -99,13 +99,12 @@ def _metadata_version_stand_in():
 def _writers():
     _metadata_version_stand_in()
     try:
-        from mediapipe.tasks.python.metadata.metadata_writers import (metadata_info,
-                                                                      metadata_writer,
+        from mediapipe.tasks.python.metadata.metadata_writers import (metadata_writer,
                                                                       text_classifier)
     except ImportError as e:
         raise AlbertTfError(f"TFLite metadata needs mediapipe (pip install mediapipe==1.2.2): "
                             f"{e}") from None
-    return metadata_info, metadata_writer, text_classifier
+    return metadata_writer, text_classifier
 
 
 def device_model_proto(model_proto: bytes, do_lower_case=True, keep_accents=False,
@@ -130,7 +129,8 @@ def device_model_proto(model_proto: bytes, do_lower_case=True, keep_accents=Fals
 
 def device_vocabulary(model_dir, directory) -> tuple:
     """``(kind, path)``: the vocabulary file the device tokenizer gets, written under
-    ``directory``: the fused SentencePiece model, or WordPiece's ``vocab.txt``."""
+    ``directory``: ``device_model_proto`` of the SentencePiece model, or WordPiece's
+    ``vocab.txt``."""
     from albert_tf.tokenization.assets import read_assets
 
     vocab_path, settings = read_assets(model_dir)
@@ -151,7 +151,7 @@ def device_vocabulary(model_dir, directory) -> tuple:
 def with_metadata(content: bytes, model_dir, info) -> tuple:
     """``(model bytes, metadata JSON)``: ``content`` (converted from
     ``fixed_saved_model``) with MediaPipe metadata: tokenizer, input roles, labels."""
-    metadata_info, metadata_writer, text_classifier = _writers()
+    metadata_writer, text_classifier = _writers()
     names = [f"{SIGNATURE}_{name}:0" for name in INPUTS]
     with tempfile.TemporaryDirectory(prefix="albert-tf-metadata-") as tmp:
         kind, path = device_vocabulary(model_dir, tmp)

@@ -56,7 +56,8 @@ def _lines(inputs, log):
 
 
 def train_sentencepiece(inputs, prefix: str, vocab_size: int, do_lower_case: bool = True,
-                        keep_accents: bool = False, log=print, verbose: bool = False) -> str:
+                        keep_accents: bool = False, log=print, verbose: bool = False,
+                        normalization_rule: str = "nmt_nfkc") -> str:
     """Trains ``PREFIX.model`` and ``PREFIX.vocab``; returns the ``.model`` path.
 
     Args:
@@ -65,6 +66,8 @@ def train_sentencepiece(inputs, prefix: str, vocab_size: int, do_lower_case: boo
         vocab_size: number of pieces (special and user symbols included).
         do_lower_case, keep_accents: ``preprocess_text`` settings for the training text.
         log: progress printer; ``verbose`` also shows SentencePiece's own log.
+        normalization_rule: the model's own normalizer (SentencePiece's rule name; ALBERT's
+            is ``nmt_nfkc``; bench/device_tokenizer.py compares ``nmt_nfkc_cf``).
     """
     import sentencepiece as spm
 
@@ -89,7 +92,7 @@ def train_sentencepiece(inputs, prefix: str, vocab_size: int, do_lower_case: boo
     os.makedirs(directory, exist_ok=True)
     try:
         return _train_sentencepiece(spm, sentences, counts, inputs, prefix, directory,
-                                    vocab_size, log, verbose)
+                                    vocab_size, log, verbose, normalization_rule)
     except BaseException:
         if made_directory and not os.listdir(directory):
             os.rmdir(directory)  # a failed run leaves nothing behind
@@ -97,7 +100,7 @@ def train_sentencepiece(inputs, prefix: str, vocab_size: int, do_lower_case: boo
 
 
 def _train_sentencepiece(spm, sentences, counts, inputs, prefix, directory, vocab_size, log,
-                         verbose):
+                         verbose, normalization_rule="nmt_nfkc"):
     start = time.time()
     log(f"training a SentencePiece unigram vocabulary of {vocab_size} pieces")
     spm.set_random_generator_seed(SEED)
@@ -111,6 +114,7 @@ def _train_sentencepiece(spm, sentences, counts, inputs, prefix, directory, voca
                     bos_id=-1, eos_id=-1, control_symbols=list(CONTROL_SYMBOLS),
                     user_defined_symbols=list(USER_SYMBOLS), character_coverage=0.99995,
                     shuffle_input_sentence=True, input_sentence_size=10_000_000,
+                    normalization_rule_name=normalization_rule,
                     num_threads=NUM_THREADS, logstream=None if verbose else devnull)
             except RuntimeError as e:
                 if not counts["lines"]:
